@@ -1,0 +1,5 @@
+"""Allow ``python -m icsys``."""
+
+from icsys.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""The operational store: SQLAlchemy tables, Alembic migrations, data-folder layout."""
