@@ -1,0 +1,136 @@
+"""Indices of Deprivation (2019 on LSOA 2011, 2025 on LSOA 2021), rurality, Fingertips values."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from icsys.domain.levels import Level
+from icsys.reference.columns import Kind, normalise, parse_column
+from icsys.reference.formats._common import RowCheck, field, has_columns, header_index, row_width
+from icsys.reference.parsed import Parsed
+from icsys.reference.reading import Table
+
+EDITION_DATES = {"imd2019": date(2019, 9, 26), "imd2025": date(2025, 10, 30)}
+_MEASURE = re.compile(r"^(?P<domain>[a-z_]+?)_(?P<measure>decile|rank|score)$")
+
+
+def _lsoa_column(table: Table) -> tuple[int, str, str] | None:
+    for pos, name in enumerate(table.first):
+        key = parse_column(name)
+        if key and key.level == "lsoa" and key.kind is Kind.CODE:
+            return pos, name, key.geography
+    return None
+
+
+def _measures(table: Table) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    for pos, name in enumerate(table.first):
+        cleaned = re.sub(r"\s*\(.*\)$", "", name.strip()).lower().replace(" ", "_")
+        match = _MEASURE.match(cleaned)
+        if match:
+            found[(match["domain"], match["measure"])] = pos
+    return found
+
+
+def imd_score(table: Table) -> tuple[float, list[str]]:
+    if _lsoa_column(table) is None:
+        return 0.0, []
+    measures = _measures(table)
+    if not measures:
+        return 0.0, []
+    missing = [f"{d}_decile" for (d, m) in measures if m == "rank" and (d, "decile") not in measures]
+    return (len(measures) + 1) / len(table.first), missing
+
+
+def parse_imd(table: Table, parsed: Parsed) -> None:
+    lsoa = _lsoa_column(table)
+    assert lsoa is not None  # noqa: S101 - recognised by imd_score
+    pos, column, geography = lsoa
+    edition = "imd2019" if geography == Level.LSOA11 else "imd2025"
+    measures = _measures(table)
+    domains = sorted({d for d, _ in measures})
+    width = len(table.first)
+    for line, row in table.rows:
+        parsed.rows_read += 1
+        check = RowCheck(parsed, line)
+        if not row_width(check, row, width):
+            continue
+        code = check.gss(column, field(row, pos), Level(geography))
+        values = []
+        for domain in domains:
+            decile_pos = measures.get((domain, "decile"))
+            rank_pos = measures.get((domain, "rank"))
+            score_pos = measures.get((domain, "score"))
+            decile = check.integer(table.first[decile_pos], field(row, decile_pos), low=1) if decile_pos is not None else None
+            if decile is not None and decile > 10:
+                check.fail(table.first[decile_pos or 0], str(decile), "expected a decile from 1 to 10")
+            rank = check.integer(table.first[rank_pos], field(row, rank_pos), low=1) if rank_pos is not None else None
+            score = check.number(table.first[score_pos], field(row, score_pos)) if score_pos is not None else None
+            values.append((edition, geography, code, domain.lower(), score, rank, decile))
+        if check.ok:
+            parsed.deprivation.extend(values)
+    parsed.notes.append(f"{edition}: {len(domains)} domains")
+    parsed.attributes.append((Level.ENGLAND, "E92000001", f"{edition}_loaded", EDITION_DATES[edition], 1.0, None))
+
+
+def ruc_score(table: Table) -> tuple[float, list[str]]:
+    if _lsoa_column(table) is None:
+        return 0.0, []
+    present, missing = has_columns(table.first, "ruc21_code", "classification")
+    return (present + 1) / 3, missing
+
+
+def parse_ruc(table: Table, parsed: Parsed) -> None:
+    lsoa = _lsoa_column(table)
+    assert lsoa is not None  # noqa: S101 - recognised by ruc_score
+    pos, column, geography = lsoa
+    index = header_index(table.first)
+    code_pos, class_pos, ur_pos = index["ruc21code"], index["classification"], index.get("ruc")
+    when = date(2021, 3, 21)
+    for line, row in table.rows:
+        parsed.rows_read += 1
+        check = RowCheck(parsed, line)
+        if not row_width(check, row, len(table.first)):
+            continue
+        code = field(row, pos)
+        if code.startswith("W"):
+            parsed.skip("Welsh area (icsys covers England)")
+            continue
+        check.gss(column, code, Level(geography))
+        ruc = check.required(table.first[code_pos], field(row, code_pos))
+        if not check.ok:
+            continue
+        parsed.attributes.append((geography, code, "ruc21_code", when, None, ruc))
+        parsed.attributes.append((geography, code, "ruc21_class", when, None, field(row, class_pos)))
+        urban = field(row, ur_pos) or ("Urban" if ruc.startswith("U") else "Rural")
+        parsed.attributes.append((geography, code, "urban_rural", when, None, urban))
+
+
+_FT_COLUMNS = ("Indicator ID", "Indicator Name", "Area Code", "Area Type", "Time period", "Value")
+_FT_LEVELS = {"gp": Level.PRACTICE, "gps": Level.PRACTICE, "england": Level.ENGLAND}
+
+
+def fingertips_score(table: Table) -> tuple[float, list[str]]:
+    present, missing = has_columns(table.first, *_FT_COLUMNS)
+    return present / len(_FT_COLUMNS), missing
+
+
+def parse_fingertips(table: Table, parsed: Parsed) -> None:
+    """A Fingertips indicator export: values by GP practice (and England) as attributes."""
+    index = header_index(table.first)
+    pos = {name: index[normalise(name)] for name in _FT_COLUMNS}
+    for line, row in table.rows:
+        parsed.rows_read += 1
+        check = RowCheck(parsed, line)
+        area_type = field(row, pos["Area Type"]).lower()
+        level = _FT_LEVELS.get(area_type)
+        if level is None:
+            parsed.skip(f"Fingertips area type {field(row, pos['Area Type'])!r} is not loaded")
+            continue
+        year = check.integer("Time period", field(row, pos["Time period"])[:4], low=1990)
+        value = check.number("Value", field(row, pos["Value"]))
+        code = check.required("Area Code", field(row, pos["Area Code"]))
+        if check.ok and year is not None:
+            name = f"fingertips_{field(row, pos['Indicator ID'])}"
+            parsed.attributes.append((level, code, name, date(year, 1, 1), value, None))
