@@ -65,6 +65,29 @@ class WorldSpec:
             raise UserError("WorldSpec.practices_per_place must start at or above pcn_size")
         if self.closed_practices < 0:
             raise UserError("WorldSpec.closed_practices must not be negative")
+        self._check_capacity()
+
+    def _check_capacity(self) -> None:
+        """Refuse a spec whose largest possible world would run out of synthetic codes."""
+        systems = self.regions * self.systems_per_region
+        places = systems * self.places_per_system[1]
+        practices = places * self.practices_per_place[1] + self.closed_practices
+        needs = {
+            "place names": (systems + places, _names.MAX_PLACE_NAMES),
+            "LSOA codes": (places * self.lsoas_per_place[1], 99_999),
+            "practice codes": (practices, _names.MAX_PRACTICES),
+            "PCN codes": (
+                places * (self.practices_per_place[1] // self.pcn_size[0]),
+                _names.MAX_PCNS,
+            ),
+            "trust codes": (systems * (self.acute_trusts_per_system[1] + 2) + self.regions, 260),
+        }
+        for what, (most, available) in needs.items():
+            if most > available:
+                raise UserError(
+                    f"WorldSpec could need {most} {what} but only {available} exist; "
+                    "make the world smaller"
+                )
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ Every code is shaped like the real one but lives in a range the publishers do no
 * ODS codes: NHS regions ``Y90``–``Y99`` (real ones are ``Y56``–``Y63``); ICBs ``QZ1``… (no real ICB
   code starts ``QZ``); sub-ICB locations ``Z1A``… (none real starts ``Z``); practices ``Z90001``…
   (real practice codes never start ``Z``); trusts ``ZA1``… (real trusts are ``Rxx``/``Txx`` or five
-  characters); PCNs ``U9Z001``… (real PCN codes are ``U`` and five *digits*, and every ``U9dddd``
-  block is in use, so a letter in third place keeps ours apart while staying six characters).
+  characters); PCNs ``U99500``-``U99999`` (PCN codes are ``U`` and five digits, assigned all over
+  that range: of the 1,383 real codes in the 2023 ePCN and 2025 OpenPrescribing files only two,
+  ``U99739`` and ``U99971``, fall in this block, and those are skipped).
 * Postcodes use the areas ``ZX``, ``ZW``, … which do not exist (the only real ``Z`` area is ``ZE``).
 """
 
@@ -61,12 +62,13 @@ _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters real inward codes use
 _ODS_CHARS = string.digits[1:] + string.ascii_uppercase  # 1-9 then A-Z
 
 
+_PLACE_NAMES = tuple(s + e for s in _STEMS for e in _ENDINGS if s + e not in _REAL_PLACE_NAMES)
+MAX_PLACE_NAMES = len(_PLACE_NAMES)
+
+
 def place_names(rng: random.Random, count: int) -> list[str]:
     """``count`` distinct synthetic place names such as ``Hazelmoor``."""
-    pool = [s + e for s in _STEMS for e in _ENDINGS if s + e not in _REAL_PLACE_NAMES]
-    if count > len(pool):
-        raise ValueError(f"at most {len(pool)} synthetic place names are available")
-    return rng.sample(pool, count)
+    return rng.sample(_PLACE_NAMES, count)
 
 
 def county_name(place_name: str) -> str:
@@ -97,11 +99,24 @@ def sub_icb_ods(index: int) -> str:
 
 
 def practice_ods(serial: int) -> str:
+    if not 1 <= serial <= MAX_PRACTICES:
+        raise ValueError(f"at most {MAX_PRACTICES} synthetic practice codes are available")
     return f"Z9{serial:04d}"
 
 
+_REAL_PCNS_IN_BLOCK = frozenset({"U99739", "U99971"})
+_PCN_CODES = tuple(
+    code for code in (f"U{n}" for n in range(99500, 100_000)) if code not in _REAL_PCNS_IN_BLOCK
+)
+MAX_PCNS = len(_PCN_CODES)
+MAX_PRACTICES = 9999
+
+
 def pcn_ods(serial: int) -> str:
-    return f"U9Z{serial:03d}"
+    """The ``serial``-th (from 1) synthetic PCN code: ``U99500``, ``U99501``, …"""
+    if not 1 <= serial <= MAX_PCNS:
+        raise ValueError(f"at most {MAX_PCNS} synthetic PCN codes are available")
+    return _PCN_CODES[serial - 1]
 
 
 def trust_ods(index: int) -> str:

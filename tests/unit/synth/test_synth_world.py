@@ -201,7 +201,7 @@ def test_codes_are_shaped_like_real_codes_in_unused_ranges(world):
         ([p.code for p in world.places], r"E0[68]9\d{5}"),
         ([x.code for x in world.lsoas], r"E019\d{5}"),
         ([p.code for p in world.practices], r"Z9\d{4}"),
-        ([p.code for p in world.pcns], r"U9Z\d{3}"),
+        ([p.code for p in world.pcns], r"U99[5-9]\d\d"),
         ([t.code for t in world.trusts], r"Z[A-Z]\d"),
     ]
     for codes, pattern in patterns:
@@ -413,6 +413,8 @@ def test_accessors_return_tuples_of_the_right_records(world):
         {"lsoas_per_place": (0, 4)},
         {"practices_per_place": (2, 8)},
         {"closed_practices": -1},
+        {"regions": 10, "systems_per_region": 3, "practices_per_place": (3, 20)},
+        {"lsoas_per_place": (40, 5000)},
     ],
 )
 def test_an_impossible_spec_is_a_user_error(spec):
