@@ -27,10 +27,11 @@ AGES = 91  # single years 0..89 and the open band 90+
 class WorldSpec:
     """How big the synthetic world is. Ranges are inclusive ``(low, high)``.
 
-    The default world (seed 2026) has 7 regions, 14 systems (ICBs), 42 places (LADs), about
-    2,300 LSOAs, 420 practices, 100 PCNs and 3.9 million people: systems of roughly
-    130k-500k people, places of 60k-130k, PCNs of about 40k - the shape of the real ICSs at about
-    a twelfth of their size, small enough to write in well under two seconds.
+    The default world (seed 2026) has 7 regions, 14 systems (ICBs), 30 sub-ICB locations,
+    48 places (LADs), 2,542 LSOAs, 451 open practices (plus 2 closed), 119 PCNs, 58 trusts and
+    4.40 million people: systems of 159k-392k people, places of 71k-126k, PCNs of about 34k
+    registered patients (median) - the shape of the real ICSs at about a twelfth of England's
+    size. Building and writing it takes about half a second.
     """
 
     seed: int = 2026

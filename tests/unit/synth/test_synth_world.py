@@ -429,3 +429,18 @@ def test_model_constants_have_the_right_shape():
     assert _names.sub_icb_ods(0) == "Z1A"
     assert _names.sub_icb_ods(26) == "Z2A"
     assert _names.gss("E54", 1) == "E54900001"
+
+
+def test_the_reference_loader_reads_every_file_without_quarantine(files):
+    load = pytest.importorskip("icsys.reference.load", reason="the reference loader is not built")
+    parse_files = getattr(load, "parse_files", None)
+    if parse_files is None:
+        pytest.skip("icsys.reference.load has no parse_files")
+    parsed, skipped = parse_files(
+        list(files.values()), valid_from=None, encoding="utf-8", progress=lambda _: None
+    )
+    assert not skipped
+    assert sorted(p.label for p in parsed) == sorted(files)
+    for p in parsed:
+        assert p.quarantine == [], (p.label, p.quarantine[:3])
+        assert p.rows_out_of_scope == 0, p.label
