@@ -12,6 +12,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from icsys.synth._model import AGES, IMD_DOMAINS, Practice, World
 
@@ -99,6 +100,7 @@ _PROVIDER_DATA_START = dt.date(2013, 4, 1)  # OpenPrescribing's join_provider_da
 _ODS_COLUMNS = 27
 
 Row = Sequence[str | int | float]
+Quoting = Literal[0, 1, 2, 3]  # csv.QUOTE_MINIMAL, QUOTE_ALL, QUOTE_NONNUMERIC, QUOTE_NONE
 
 
 def write_world_files(world: World, directory: Path | str) -> list[Path]:
@@ -108,7 +110,7 @@ def write_world_files(world: World, directory: Path | str) -> list[Path]:
     """
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
-    writers: dict[str, tuple[Callable[[World], Iterable[Row]], int, str]] = {
+    writers: dict[str, tuple[Callable[[World], Iterable[Row]], Quoting, str]] = {
         LOOKUP: (_lookup_rows, csv.QUOTE_MINIMAL, "\n"),
         ICBS: (_icb_rows, csv.QUOTE_MINIMAL, "\n"),
         NHS_REGIONS: (_region_rows, csv.QUOTE_MINIMAL, "\n"),
@@ -131,13 +133,13 @@ def write_world_files(world: World, directory: Path | str) -> list[Path]:
     return written
 
 
-def _write_atomic(path: Path, rows: Iterable[Row], quoting: int, line_end: str) -> None:
+def _write_atomic(path: Path, rows: Iterable[Row], quoting: Quoting, line_end: str) -> None:
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename below
         "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", delete=False
     )
     try:
         with handle:
-            csv.writer(handle, quoting=quoting, lineterminator=line_end).writerows(rows)  # type: ignore[arg-type]
+            csv.writer(handle, quoting=quoting, lineterminator=line_end).writerows(rows)
         Path(handle.name).replace(path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
