@@ -18,21 +18,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
-import numpy.typing as npt
 
 from icsys.analytics.methods.intervals import Interval, normalise_confidence, z_value
+from icsys.analytics.methods.sii_simulation import (
+    FloatArray,
+    Link,
+    links,
+    order_statistics,
+    simulate,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-FloatArray = npt.NDArray[np.float64]
 
 MIN_QUANTILES: Final = 5
 MAX_QUANTILES: Final = 100
 WARN_QUANTILES: Final = 10
 MIN_REPS: Final = 1_000
 DEFAULT_REPS: Final = 100_000
-_CHUNK: Final = 10_000
 _Z95: Final = z_value(0.95)
 
 
@@ -112,7 +116,7 @@ def sii(
         raise ValueError(f"reps must be at least {MIN_REPS}, got {reps}")
     levels = (confidence,) if isinstance(confidence, int | float) else tuple(confidence)
     levels = tuple(normalise_confidence(c) for c in levels)
-    forward, inverse = _link(value_type)
+    forward, inverse = links(value_type)
     value_t = forward(_column(data.value, k, "value"))
 
     share = pop / pop.sum()
@@ -137,7 +141,7 @@ def sii(
     rii_intervals: list[Interval] = []
     if reps is not None:
         generator = rng if rng is not None else np.random.default_rng(1)
-        slopes, riis = _simulate(
+        slopes, riis = simulate(
             projector,
             share,
             value_t,
@@ -147,7 +151,7 @@ def sii(
             back=None if transform else inverse,
         )
         for level in levels:
-            s_low, s_high = _order_statistics(slopes, reps, level)
+            s_low, s_high = order_statistics(slopes, reps, level)
             if transform:
                 mid = intercept + slope / 2
                 ends = [inverse(np.array([mid - s / 2, mid + s / 2])) for s in (s_low, s_high)]
@@ -155,7 +159,7 @@ def sii(
                 rii_pair = [hi / lo for lo, hi in ends]
             else:
                 sii_pair = [s_low * multiplier, s_high * multiplier]
-                rii_pair = list(_order_statistics(riis, reps, level))
+                rii_pair = list(order_statistics(riis, reps, level))
             if multiplier < 0:
                 rii_pair = [1 / r for r in rii_pair]
             sii_intervals.append(Interval(level, min(sii_pair), max(sii_pair)))
@@ -232,7 +236,7 @@ def _column(values: Sequence[float | None] | None, k: int, name: str) -> FloatAr
     return array
 
 
-def _standard_errors(data: SiiQuantiles, k: int, value_type: int, forward: _Link) -> FloatArray:
+def _standard_errors(data: SiiQuantiles, k: int, value_type: int, forward: Link) -> FloatArray:
     if data.se is not None and value_type == 0:
         return _column(data.se, k, "se")
     if data.lower_cl is None or data.upper_cl is None:
@@ -242,50 +246,3 @@ def _standard_errors(data: SiiQuantiles, k: int, value_type: int, forward: _Link
     lower = forward(_column(data.lower_cl, k, "lower_cl"))
     upper = forward(_column(data.upper_cl, k, "upper_cl"))
     return (upper - lower) / (2 * _Z95)
-
-
-class _Link:
-    def __init__(self, kind: int, *, inverse: bool) -> None:
-        self.kind = kind
-        self.inverse = inverse
-
-    def __call__(self, x: FloatArray) -> FloatArray:
-        if self.kind == 0:
-            return x
-        if self.kind == 1:
-            return np.exp(x) if self.inverse else np.log(x)
-        return 1 / (1 + np.exp(-x)) if self.inverse else np.log(x / (1 - x))
-
-
-def _link(value_type: int) -> tuple[_Link, _Link]:
-    return _Link(value_type, inverse=False), _Link(value_type, inverse=True)
-
-
-def _simulate(
-    projector: FloatArray,
-    share: FloatArray,
-    value_t: FloatArray,
-    se_t: FloatArray,
-    *,
-    reps: int,
-    rng: np.random.Generator,
-    back: _Link | None,
-) -> tuple[FloatArray, FloatArray]:
-    slopes: list[FloatArray] = []
-    riis: list[FloatArray] = []
-    weight = np.sqrt(share)[:, None]
-    for start in range(0, reps, _CHUNK):
-        n = min(_CHUNK, reps - start)
-        draws = rng.normal(value_t[:, None], se_t[:, None], size=(value_t.size, n))
-        if back is not None:
-            draws = back(draws)
-        params = projector @ (weight * draws)
-        slopes.append(params[1])
-        riis.append((params[0] + params[1]) / params[0])
-    return np.sort(np.concatenate(slopes)), np.sort(np.concatenate(riis))
-
-
-def _order_statistics(sorted_values: FloatArray, reps: int, level: float) -> tuple[float, float]:
-    low = max(round(reps * (1 - level) / 2), 1)
-    high = min(max(round(reps * (level + (1 - level) / 2)), 1), reps)
-    return float(sorted_values[low - 1]), float(sorted_values[high - 1])
