@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -88,21 +89,37 @@ def _parse_table(table: Table, valid_from: date | None) -> Parsed | None:
     return parsed
 
 
+def _parse_file(path: Path, valid_from: date | None, encoding: str) -> list[tuple[str, Parsed | None]]:
+    tables = read_tables(path, encoding=encoding)
+    return [(t.label, _parse_table(t, valid_from)) for t in tables]
+
+
 def parse_files(
     files: list[Path], *, valid_from: date | None, encoding: str, progress: Progress
 ) -> tuple[list[Parsed], list[FileOutcome]]:
+    """Read and check every file, on every core: nothing is written until all are read."""
     parsed: list[Parsed] = []
     skipped: list[FileOutcome] = []
-    for path in files:
-        progress(f"reading {path.name}")
-        tables = read_tables(path, encoding=encoding)
-        results = [(t, _parse_table(t, valid_from)) for t in tables]
-        if all(p is None for _, p in results):
+    workers = min(len(files), os.cpu_count() or 1, 4)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_parse_file, path, valid_from, encoding) for path in files]
+            results = []
+            for path, future in zip(files, futures, strict=True):
+                progress(f"reading {path.name}")
+                results.append((path, future.result()))
+    else:
+        results = []
+        for path in files:
+            progress(f"reading {path.name}")
+            results.append((path, _parse_file(path, valid_from, encoding)))
+    for path, tables in results:
+        if all(p is None for _, p in tables):
             skipped.append(FileOutcome(path.name, "-", "not reference data"))
             continue
-        for table, result in results:
+        for label, result in tables:
             if result is None:
-                skipped.append(FileOutcome(table.label, "-", "not reference data"))
+                skipped.append(FileOutcome(label, "-", "not reference data"))
             else:
                 parsed.append(result)
     return parsed, skipped
@@ -204,7 +221,7 @@ def write(engine: Engine, settings: Settings, parsed: list[Parsed], progress: Pr
             )
             bulk_insert(conn, m.attribute, ["batch_id", "level", "code", "name", "as_of", "value_num", "value_text"],
                         [(batch_id, *a) for a in p.attributes])
-            bulk_insert(conn, m.deprivation, ["batch_id", "edition", "level", "code", "domain", "score", "rank", "decile"],
+            bulk_insert(conn, m.deprivation, ["batch_id", "edition", "level", "code", "score", "rank", "decile", "domains"],
                         [(batch_id, *d) for d in p.deprivation])
             bulk_insert(conn, m.population, ["batch_id", "level", "code", "year", "sex", "total", "ages"],
                         [(batch_id, *r) for r in p.population])

@@ -22,7 +22,7 @@ OrgRow = tuple[
     str, str | None, str, str | None, str, str | None, date | None, date | None, str | None, date
 ]
 AttributeRow = tuple[str, str, str, date, float | None, str | None]
-DeprivationRow = tuple[str, str, str, str, float | None, int | None, int | None]
+DeprivationRow = tuple[str, str, str, float | None, int | None, int | None, str]
 PopulationRow = tuple[str, str, int, str, int, str]
 
 
@@ -49,9 +49,9 @@ class Parsed:
     quarantined_lines: set[int] = field(default_factory=set)
     out_of_scope: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
-    assertions: list[AssertionRow] = field(default_factory=list)
+    assertions: set[AssertionRow] = field(default_factory=set)
     snapshots: dict[SnapshotKey, date] = field(default_factory=dict)
-    areas: list[AreaRow] = field(default_factory=list)
+    areas: set[AreaRow] = field(default_factory=set)
     orgs: list[OrgRow] = field(default_factory=list)
     attributes: list[AttributeRow] = field(default_factory=list)
     deprivation: list[DeprivationRow] = field(default_factory=list)
@@ -101,7 +101,7 @@ class Parsed:
         key = (relation.value, child_level, parent_level)
         snap = self.dated(snapshot) if snapshot else valid_from
         self.snapshots[key] = max(self.snapshots.get(key, snap), snap)
-        self.assertions.append(
+        self.assertions.add(
             (relation.value, child_level, child, parent_level, parent, valid_from, valid_to, share)
         )
 
@@ -119,4 +119,4 @@ class Parsed:
         """Assert that ``code`` is in force over an interval, and record its name."""
         self.link(Relation.EXISTS, level, code, "", "", valid_from, valid_to, snapshot=snapshot)
         snap = self.dated(snapshot) if snapshot else self.dated(valid_from)
-        self.areas.append((level, code, name or None, ods or None, snap))
+        self.areas.add((level, code, name or None, ods or None, snap))

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import ColumnElement, Connection, String, cast, delete, select
 
 from icsys.domain.dating import Assertion, derive_edges
 from icsys.domain.levels import Level, Relation
@@ -27,8 +29,18 @@ def _family(key: Key) -> list[Key]:
     return [key]
 
 
+@lru_cache(maxsize=65536)
+def _parse_date(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
 def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    """Dates come back as ISO text (cast in the query): few distinct values, so cache them."""
+    return value if isinstance(value, date) else _parse_date(str(value))
+
+
+def _text(column: ColumnElement[Any]) -> ColumnElement[str]:
+    return cast(column, String)
 
 
 def rebuild_edges(conn: Connection, touched: Iterable[Key]) -> int:
@@ -50,10 +62,10 @@ def rebuild_edges(conn: Connection, touched: Iterable[Key]) -> int:
             select(
                 m.assertion.c.child,
                 m.assertion.c.parent,
-                m.assertion.c.valid_from,
-                m.assertion.c.valid_to,
+                _text(m.assertion.c.valid_from),
+                _text(m.assertion.c.valid_to),
                 m.assertion.c.share,
-                m.snapshot.c.snapshot_date,
+                _text(m.snapshot.c.snapshot_date),
             )
             .join(
                 m.snapshot,
@@ -69,15 +81,8 @@ def rebuild_edges(conn: Connection, touched: Iterable[Key]) -> int:
             )
         )
         assertions = [
-            Assertion(
-                r.child,
-                r.parent,
-                _as_date(r.valid_from),
-                _as_date(r.valid_to) if r.valid_to is not None else None,
-                _as_date(r.snapshot_date),
-                r.share,
-            )
-            for r in rows
+            Assertion(child, parent, _as_date(start), _as_date(end) if end is not None else None, _as_date(snap), share)
+            for child, parent, start, end, share, snap in rows.tuples()
         ]
         conn.execute(
             delete(m.edge).where(

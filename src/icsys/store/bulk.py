@@ -21,14 +21,29 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Se
                 copy.write_row(row)
         return len(rows)
     marks = ", ".join("?" for _ in columns)
-    rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
+    dated = _date_positions(rows)
+    if dated:
+        rows = [_iso_dates(row, dated) for row in rows]
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     conn.exec_driver_sql(sql, list(rows))
     return len(rows)
 
 
-def _sqlite_value(value: Any) -> Any:
-    """SQLAlchemy stores dates on SQLite as ISO text; raw inserts must do the same."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+def _date_positions(rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Columns holding dates (SQLAlchemy stores them on SQLite as ISO text, so must we)."""
+    width = len(rows[0])
+    return [
+        i
+        for i in range(width)
+        if any(isinstance(row[i], date | datetime) for row in rows[:1000])
+        or any(isinstance(row[i], date | datetime) for row in rows[-1000:])
+    ]
+
+
+def _iso_dates(row: Sequence[Any], positions: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in positions:
+        value = values[i]
+        if value is not None:
+            values[i] = value.isoformat()
+    return tuple(values)

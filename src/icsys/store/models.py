@@ -177,11 +177,12 @@ deprivation = Table(
     Column("edition", String(16), nullable=False),  # imd2019, imd2025
     Column("level", String(16), nullable=False),
     Column("code", String(16), nullable=False),
-    Column("domain", String(48), nullable=False),  # imd, income, ..., subdomains
-    Column("score", Float),
+    Column("score", Float),  # the overall IMD score, rank and decile (1 = most deprived)
     Column("rank", Integer),
     Column("decile", Integer),
-    Index(None, "edition", "domain", "code"),
+    # each domain and sub-domain as JSON {"income": [score, rank, decile], ...}: one row per LSOA
+    Column("domains", Text, nullable=False),
+    Index(None, "edition", "level", "code"),
 )
 
 population = Table(

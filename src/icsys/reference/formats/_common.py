@@ -34,6 +34,8 @@ def parse_date(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
+    if len(text) > 10 and text[10] in " T" and text[4] == "-":
+        text = text[:10]  # a timestamp: the calendar date is what matters
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - calendar dates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -44,34 +45,46 @@ def imd_score(table: Table) -> tuple[float, list[str]]:
 
 
 def parse_imd(table: Table, parsed: Parsed) -> None:
+    """One row per LSOA: the overall IMD score, rank and decile, and every domain as JSON."""
     lsoa = _lsoa_column(table)
     assert lsoa is not None  # noqa: S101 - recognised by imd_score
     pos, column, geography = lsoa
     edition = "imd2019" if geography == Level.LSOA11 else "imd2025"
     measures = _measures(table)
     domains = sorted({d for d, _ in measures})
+    plan = [
+        (domain.lower(), *(measures.get((domain, kind)) for kind in ("score", "rank", "decile")))
+        for domain in domains
+    ]
     width = len(table.first)
+    level = Level(geography)
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
         if not row_width(check, row, width):
             continue
-        code = check.gss(column, field(row, pos), Level(geography))
-        values = []
-        for domain in domains:
-            decile_pos = measures.get((domain, "decile"))
-            rank_pos = measures.get((domain, "rank"))
-            score_pos = measures.get((domain, "score"))
-            decile = check.integer(table.first[decile_pos], field(row, decile_pos), low=1) if decile_pos is not None else None
-            if decile is not None and decile > 10:
-                check.fail(table.first[decile_pos or 0], str(decile), "expected a decile from 1 to 10")
-            rank = check.integer(table.first[rank_pos], field(row, rank_pos), low=1) if rank_pos is not None else None
-            score = check.number(table.first[score_pos], field(row, score_pos)) if score_pos is not None else None
-            values.append((edition, geography, code, domain.lower(), score, rank, decile))
+        code = check.gss(column, row[pos].strip(), level)
+        values: dict[str, list[float | int | None]] = {}
+        for domain, score_pos, rank_pos, decile_pos in plan:
+            score = check.number(table.first[score_pos], row[score_pos]) if score_pos is not None else None
+            rank = check.integer(table.first[rank_pos], row[rank_pos], low=1) if rank_pos is not None else None
+            decile = None
+            if decile_pos is not None:
+                decile = check.integer(table.first[decile_pos], row[decile_pos], low=1)
+                if decile is not None and decile > 10:
+                    check.fail(table.first[decile_pos], str(decile), "expected a decile from 1 to 10")
+            values[domain] = [score, rank, decile]
         if check.ok:
-            parsed.deprivation.extend(values)
+            score, rank, decile = values.pop("imd", [None, None, None])
+            parsed.deprivation.append(
+                (edition, geography, code, score, _int(rank), _int(decile), json.dumps(values))
+            )
     parsed.notes.append(f"{edition}: {len(domains)} domains")
     parsed.attributes.append((Level.ENGLAND, "E92000001", f"{edition}_loaded", EDITION_DATES[edition], 1.0, None))
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def ruc_score(table: Table) -> tuple[float, list[str]]:

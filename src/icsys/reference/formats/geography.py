@@ -98,47 +98,50 @@ def parse(table: Table, parsed: Parsed) -> None:
     imd_pos = next((i for i, h in enumerate(table.first) if normalise(h) == "imd19"), None)
     lsoa_map: dict[str, list[tuple[int, str]]] = defaultdict(list)
     width = len(table.first)
+    optional = {Level.SYSTEM, Level.SUB_ICB, Level.NHS_REGION}
+    plan = [
+        (
+            g,
+            g.columns[Kind.CODE],
+            g.headers[Kind.CODE],
+            g.geography,
+            Level(g.geography),
+            vintage_date(g.level, g.vintage),
+            g.columns.get(Kind.NAME),
+            g.columns.get(Kind.ODS),
+            g.level in optional,
+        )
+        for g in coded
+    ]
+    links = [(c, p, c.geography, p.geography, vintage_date(p.level, p.vintage)) for c, p in pairs]
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
         if not row_width(check, row, width):
             continue
-        values = {g: field(row, g.columns.get(Kind.CODE)) for g in coded}
-        if any(codes.is_welsh(v) for v in values.values()):
+        values = {g: row[pos].strip() for g, pos, *_ in plan}
+        if any(v[:1] == "W" and codes.is_welsh(v) for v in values.values()):
             parsed.skip("Welsh area (icsys covers England)")
             continue
-        for group, value in values.items():
-            if not value and group.level in {Level.SYSTEM, Level.SUB_ICB, Level.NHS_REGION}:
-                continue
-            check.gss(group.headers[Kind.CODE], value, Level(group.geography))
+        for g, _pos, header, _geo, level, _when, _name, _ods, may_be_empty in plan:
+            value = values[g]
+            if value or not may_be_empty:
+                check.gss(header, value, level)
         if not check.ok:
             continue
-        for group, value in values.items():
-            if not value:
-                continue
-            parsed.exists(
-                group.geography,
-                value,
-                vintage_date(group.level, group.vintage),
-                name=field(row, group.columns.get(Kind.NAME)),
-                ods=field(row, group.columns.get(Kind.ODS)),
-            )
-        for child, parent in pairs:
+        for g, _pos, _header, geo, _level, when, name_pos, ods_pos, _opt in plan:
+            value = values[g]
+            if value:
+                parsed.exists(geo, value, when, name=field(row, name_pos), ods=field(row, ods_pos))
+        for child, parent, child_geo, parent_geo, when in links:
             child_code, parent_code = values[child], values[parent]
             if child_code and parent_code:
-                parsed.link(
-                    Relation.PARENT,
-                    child.geography,
-                    child_code,
-                    parent.geography,
-                    parent_code,
-                    vintage_date(parent.level, parent.vintage),
-                )
+                parsed.link(Relation.PARENT, child_geo, child_code, parent_geo, parent_code, when)
         if len(lsoas) == 2:
             lsoa_map[values[lsoas[0]]].append((line, values[lsoas[1]]))
         if imd_pos is not None and lsoas:
             rank = check.integer(table.first[imd_pos], field(row, imd_pos), low=1)
-            parsed.deprivation.append(("imd2019", lsoas[0].geography, values[lsoas[0]], "imd", None, rank, None))
+            parsed.deprivation.append(("imd2019", lsoas[0].geography, values[lsoas[0]], None, rank, None, "{}"))
     if len(lsoas) == 2:
         _lsoa_mapping(parsed, lsoas, lsoa_map)
 

@@ -346,10 +346,13 @@ def parse_trust_region(table: Table, parsed: Parsed) -> None:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
         code = check.ods("nhs_trust22_code", field(row, pos["nhs_trust22_code"]), Level.TRUST)
-        region = check.gss("nhs_region21_ons_code", field(row, pos["nhs_region21_ons_code"]), Level.NHS_REGION)
+        region = field(row, pos["nhs_region21_ons_code"])
+        if region:
+            check.gss("nhs_region21_ons_code", region, Level.NHS_REGION)
         if check.ok:
             name = field(row, pos["nhs_trust22_name"])
-            parsed.link(Relation.PARENT, Level.TRUST, code, Level.NHS_REGION, region, TRUSTS_2022)
+            if region:
+                parsed.link(Relation.PARENT, Level.TRUST, code, Level.NHS_REGION, region, TRUSTS_2022)
             _org(parsed, code, name.upper(), OrgType.NHS_TRUST, snapshot=TRUSTS_2022,
                  status=field(row, pos["status"]), kind_of_trust=trust_type(name))
 

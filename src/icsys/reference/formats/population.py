@@ -58,7 +58,12 @@ def parse_sya(table: Table, parsed: Parsed) -> None:
             parsed.skip("Welsh area (icsys covers England)")
             continue
         check.gss(column, code, Level(geography))
-        counts = [check.integer(table.first[p], field(row, p), low=0) for p in age_pos]
+        try:
+            counts: list[int | None] = [int(row[p]) for p in age_pos]
+        except ValueError:
+            counts = [check.integer(table.first[p], field(row, p), low=0) for p in age_pos]
+        if any(c is not None and c < 0 for c in counts):
+            check.fail("(ages)", "", "expected counts of at least 0")
         total = sum(c or 0 for c in counts)
         stated = check.integer("total_population", field(row, total_pos), low=0) if total_pos is not None else total
         if stated is not None and stated != total:

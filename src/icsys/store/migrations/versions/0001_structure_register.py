@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:48:35.061239
+Create Date: 2026-11-22 13:59:57.690283
 """
 
 from __future__ import annotations
@@ -137,14 +137,14 @@ def upgrade() -> None:
     sa.Column('edition', sa.String(length=16), nullable=False),
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('code', sa.String(length=16), nullable=False),
-    sa.Column('domain', sa.String(length=48), nullable=False),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('decile', sa.Integer(), nullable=True),
+    sa.Column('domains', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], name=op.f('fk_deprivation_batch_id_batch'))
     )
     with op.batch_alter_table('deprivation', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_deprivation_edition_domain_code'), ['edition', 'domain', 'code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deprivation_edition_level_code'), ['edition', 'level', 'code'], unique=False)
 
     op.create_table('org_record',
     sa.Column('batch_id', sa.Integer(), nullable=False),
@@ -200,7 +200,7 @@ def downgrade() -> None:
 
     op.drop_table('org_record')
     with op.batch_alter_table('deprivation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_deprivation_edition_domain_code'))
+        batch_op.drop_index(batch_op.f('ix_deprivation_edition_level_code'))
 
     op.drop_table('deprivation')
     with op.batch_alter_table('attribute', schema=None) as batch_op:
