@@ -1,1 +1,1 @@
-"""cli."""
+"""The ``icsys`` command line: thin Typer commands that call services."""

@@ -148,6 +148,9 @@ def _ods_practice(
     if setting != "4":
         parsed.skip(f"prescribing setting {setting or 'blank'} is not a GP practice")
         return
+    if field(row, 0).startswith("W"):
+        parsed.skip("Welsh practice (icsys covers England)")
+        return
     code = check.ods("Organisation Code (column 1)", field(row, 0), Level.PRACTICE)
     commissioner = field(row, 14)
     joined = check.date("Join Provider/Purchaser Date (column 16)", field(row, 15))
@@ -189,6 +192,9 @@ def parse_op_practices(table: Table, parsed: Parsed) -> None:
         setting = field(row, pos["setting"])
         if setting != "4":
             parsed.skip(f"prescribing setting {setting or 'blank'} is not a GP practice")
+            continue
+        if field(row, pos["code"]).startswith("W"):
+            parsed.skip("Welsh practice (icsys covers England)")
             continue
         code = check.ods("code", field(row, pos["code"]), Level.PRACTICE)
         opened = check.date("open_date", field(row, pos["open_date"]))

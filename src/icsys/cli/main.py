@@ -1,0 +1,62 @@
+"""Entry point: builds the settings once, maps user errors to exit codes in one place."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+import typer
+from click.exceptions import ClickException, Exit
+from rich.markup import escape
+
+from icsys.cli import areas, demo, reference, structure
+from icsys.cli.output import errors
+from icsys.cli.state import State
+from icsys.config import Settings
+from icsys.errors import IcsysError, UserError
+
+app = typer.Typer(
+    name="icsys",
+    help="icsys: the open operating platform for England's integrated care systems.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(reference.app, name="reference")
+app.add_typer(structure.app, name="structure")
+app.command("areas")(areas.areas)
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def _settings(ctx: typer.Context) -> None:
+    """Read the settings once; commands find them on the context."""
+    environ = ctx.meta.get("environ", os.environ)
+    ctx.obj = State(Settings.from_environ(environ))
+
+
+def main(args: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run the CLI and return its exit code (tests call this; no subprocess needed)."""
+    command = typer.main.get_command(app)
+    meta = {"environ": dict(environ if environ is not None else os.environ)}
+    try:
+        with command.make_context("icsys", list(args if args is not None else sys.argv[1:])) as ctx:
+            ctx.meta.update(meta)
+            command.invoke(ctx)
+    except Exit as exc:
+        return exc.exit_code
+    except ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except UserError as exc:
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}")
+        return exc.exit_code
+    except IcsysError as exc:  # pragma: no cover - an internal error is a bug
+        errors.print(f"[bold red]internal error:[/] {escape(str(exc))}")
+        return 70
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
