@@ -331,3 +331,16 @@ class Snapshot:
             system = by_ods.get(icb.get(code, ""))
             rows.append(self._row(Level.TRUST, code, system, system, trust_type=types.get(code)))
         return rows
+
+
+def code_intervals(engine: Engine, level: str) -> dict[str, list[tuple[date, date | None]]]:
+    """Every code of ``level`` with the intervals in which it is in force (for dated checks,
+    e.g. that a practice on a hospital spell existed on the admission date)."""
+    query = select(m.edge.c.child, m.edge.c.valid_from, m.edge.c.valid_to).where(
+        m.edge.c.relation == Relation.EXISTS, m.edge.c.child_level == level
+    )
+    found: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    with engine.connect() as conn:
+        for code, start, end in conn.execute(query):
+            found[code].append((start, end))
+    return dict(found)
