@@ -12,7 +12,9 @@ from icsys.cli.state import state
 from icsys.domain.levels import Level
 from icsys.reference.register import Snapshot
 
-LEVELS = "region, system, sub_icb, place, pcn, practice, lad, lsoa (2021), lsoa11, trust, ons_region"
+LEVELS = (
+    "region, system, sub_icb, place, pcn, practice, lad, lsoa (2021), lsoa11, trust, ons_region"
+)
 
 
 def _level(value: str) -> Level:

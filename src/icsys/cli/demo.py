@@ -14,14 +14,18 @@ from icsys.synth.demo import build_demo
 def demo(
     ctx: typer.Context,
     seed: int = typer.Option(2026, "--seed", help="Seed of the synthetic world."),
-    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the portal at the end (when it exists)."),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the portal at the end (when it exists)."
+    ),
 ) -> None:
     """Build the synthetic demo world into the data folder (idempotently) and summarise it."""
     st = state(ctx)
     with console.status("building the synthetic world…") as status:
-        result = build_demo(st.engine, st.settings, seed=seed, progress=lambda m: status.update(m))
+        result = build_demo(st.engine, st.settings, seed=seed, progress=status.update)
     print_report(result.load)
     print_tree(result.summary, detail=False)
     console.print(f"Data folder: {st.settings.home.resolve()}")
     if serve:
-        console.print("The web portal is not part of icsys yet; nothing to serve (use --no-serve in scripts).")
+        console.print(
+            "The web portal is not part of icsys yet; nothing to serve (use --no-serve in scripts)."
+        )

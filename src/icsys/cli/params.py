@@ -23,8 +23,12 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
 
 
-AS_OF = typer.Option(None, "--as-of", help="Answer as at this date (YYYY-MM-DD); default today.", parser=_parse_date)
-FORMAT = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format.", case_sensitive=False)
+AS_OF = typer.Option(
+    None, "--as-of", help="Answer as at this date (YYYY-MM-DD); default today.", parser=_parse_date
+)
+FORMAT = typer.Option(
+    OutputFormat.TABLE, "--format", "-f", help="Output format.", case_sensitive=False
+)
 SYSTEM = typer.Option(None, "--system", help="A system (ICB) by GSS code, ODS code or name.")
 
 

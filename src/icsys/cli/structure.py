@@ -15,11 +15,18 @@ from icsys.reference.diff import diff
 from icsys.reference.register import Snapshot
 from icsys.reference.summary import StructureSummary, summarise
 
-app = typer.Typer(help="Show the structure of systems, and what changed between dates.", no_args_is_help=True)
+app = typer.Typer(
+    help="Show the structure of systems, and what changed between dates.", no_args_is_help=True
+)
 
 
 @app.command("show")
-def show(ctx: typer.Context, system: str | None = SYSTEM, as_of: date | None = AS_OF, fmt: OutputFormat = FORMAT) -> None:
+def show(
+    ctx: typer.Context,
+    system: str | None = SYSTEM,
+    as_of: date | None = AS_OF,
+    fmt: OutputFormat = FORMAT,
+) -> None:
     """The tree of each system (or one): places, sub-ICB locations, PCNs, practices, people."""
     summary = summarise(Snapshot(state(ctx).engine, as_of or today()), system)
     if fmt is OutputFormat.TABLE:
@@ -35,14 +42,17 @@ def _pct(value: float | None) -> str:
 def print_tree(summary: StructureSummary, *, detail: bool) -> None:
     totals = summary.totals
     root = Tree(
-        f"[bold]England as at {summary.as_of}[/]: {totals['systems']} systems in {totals['regions']} NHS regions, "
+        f"[bold]England as at {summary.as_of}[/]: {totals['systems']} systems "
+        f"in {totals['regions']} NHS regions, "
         f"{totals['lsoas']:,} LSOAs, {totals['pcns']:,} PCNs, {totals['practices']:,} practices"
     )
     by_region: dict[str, Tree] = {}
     for s in summary.systems:
         region = by_region.get(s.region_code or "")
         if region is None:
-            region = by_region[s.region_code or ""] = root.add(f"[bold]{s.region_name}[/] ({s.region_code})")
+            region = by_region[s.region_code or ""] = root.add(
+                f"[bold]{s.region_name}[/] ({s.region_code})"
+            )
         node = region.add(
             f"[bold]{s.name}[/] {s.code} ({s.ods_code}): residents {s.resident_population:,}, "
             f"registered {s.registered_population:,}; Core20 {_pct(s.core20_share)}; "
@@ -55,11 +65,17 @@ def print_tree(summary: StructureSummary, *, detail: bool) -> None:
             places = node.add("Places (local authorities)")
             for p in s.places:
                 share = "" if p.lsoa_share >= 1 else f", {p.lsoa_share:.0%} of its LSOAs"
-                places.add(f"{p.name} {p.code}: {p.lsoas} LSOAs, {p.resident_population:,} residents{share}")
+                places.add(
+                    f"{p.name} {p.code}: {p.lsoas} LSOAs, "
+                    f"{p.resident_population:,} residents{share}"
+                )
             subs = node.add("Sub-ICB locations")
             for sub in s.sub_icbs:
-                subs.add(f"{sub.name} {sub.code} ({sub.ods_code}): {sub.pcns} PCNs, {sub.practices} practices, "
-                         f"{sub.registered_population:,} registered")
+                subs.add(
+                    f"{sub.name} {sub.code} ({sub.ods_code}): {sub.pcns} PCNs, "
+                    f"{sub.practices} practices, "
+                    f"{sub.registered_population:,} registered"
+                )
             if s.practices_without_pcn:
                 node.add(f"{s.practices_without_pcn} practice(s) not in a PCN at this date")
     console.print(root)
@@ -67,16 +83,25 @@ def print_tree(summary: StructureSummary, *, detail: bool) -> None:
         shown = ", ".join(summary.unplaced_practices[:10])
         more = "…" if len(summary.unplaced_practices) > 10 else ""
         console.print(
-            f"[yellow]{len(summary.unplaced_practices)} practice(s) in force but not placed in a system "
+            f"[yellow]{len(summary.unplaced_practices)} practice(s) in force "
+            "but not placed in a system "
             f"(no sub-ICB location at this date): {shown}{more}[/]"
         )
+
+
+def _some(codes: list[str], limit: int = 6) -> str:
+    return ", ".join(codes[:limit]) + ("…" if len(codes) > limit else "")
 
 
 @app.command("diff")
 def diff_command(
     ctx: typer.Context,
-    date_from: date = typer.Option(..., "--from", parser=_parse_date, help="The earlier date (YYYY-MM-DD)."),
-    date_to: date = typer.Option(..., "--to", parser=_parse_date, help="The later date (YYYY-MM-DD)."),
+    date_from: date = typer.Option(
+        ..., "--from", parser=_parse_date, help="The earlier date (YYYY-MM-DD)."
+    ),
+    date_to: date = typer.Option(
+        ..., "--to", parser=_parse_date, help="The later date (YYYY-MM-DD)."
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """What changed between two dates: successions, new and closed codes, moved children."""
@@ -84,13 +109,19 @@ def diff_command(
     if fmt is not OutputFormat.TABLE:
         emit([asdict(s) for s in result.successions], fmt)
         return
-    emit([asdict(s) for s in result.successions], fmt, title=f"Code successions, {date_from} to {date_to}")
+    emit(
+        [asdict(s) for s in result.successions],
+        fmt,
+        title=f"Code successions, {date_from} to {date_to}",
+    )
     for change in result.levels:
         if change.new or change.closed:
             console.print(
-                f"{change.level}: {len(change.new)} new ({', '.join(change.new[:6])}{'…' if len(change.new) > 6 else ''}), "
-                f"{len(change.closed)} closed ({', '.join(change.closed[:6])}{'…' if len(change.closed) > 6 else ''})"
+                f"{change.level}: {len(change.new)} new ({_some(change.new)}), "
+                f"{len(change.closed)} closed ({_some(change.closed)})"
             )
     for level, moves in result.moved.items():
-        console.print(f"{level}: {sum(moves.values())} moved to another parent, e.g. "
-                      + "; ".join(f"{k} ({n})" for k, n in moves.most_common(3)))
+        console.print(
+            f"{level}: {sum(moves.values())} moved to another parent, e.g. "
+            + "; ".join(f"{k} ({n})" for k, n in moves.most_common(3))
+        )

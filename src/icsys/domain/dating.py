@@ -72,9 +72,8 @@ def _cut(timeline: list[_Segment], at: date) -> list[_Segment]:
     for seg in timeline:
         if seg.start >= at:
             continue
-        if seg.end is None or seg.end > at:
-            seg = _Segment(seg.parent, seg.start, at, seg.share)
-        kept.append(seg)
+        ends_later = seg.end is None or seg.end > at
+        kept.append(_Segment(seg.parent, seg.start, at, seg.share) if ends_later else seg)
     return kept
 
 

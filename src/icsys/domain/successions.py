@@ -8,6 +8,7 @@ Two kinds of evidence, both recorded with the basis in words:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,13 +31,12 @@ class Succession:
 
 def _ends(spans: Sequence[Span]) -> dict[str, date | None]:
     """The last end of each code (None while still in force)."""
-    last: dict[str, date | None] = {}
-    for code, _start, end in sorted(spans, key=lambda s: s[1]):
-        last[code] = end
-    return last
+    return {code: end for code, _start, end in sorted(spans, key=lambda s: s[1])}
 
 
-def _by_ods(level: str, spans: Sequence[Span], ods: Mapping[tuple[str, str], str | None]) -> list[Succession]:
+def _by_ods(
+    level: str, spans: Sequence[Span], ods: Mapping[tuple[str, str], str | None]
+) -> list[Succession]:
     found: list[Succession] = []
     groups: dict[str, list[Span]] = defaultdict(list)
     for span in spans:
@@ -45,7 +45,7 @@ def _by_ods(level: str, spans: Sequence[Span], ods: Mapping[tuple[str, str], str
             groups[code_ods].append(span)
     for code_ods, group in groups.items():
         ordered = sorted(group, key=lambda s: s[1])
-        for (old, _s1, end), (new, start, _e2) in zip(ordered, ordered[1:], strict=False):
+        for (old, _s1, end), (new, start, _e2) in itertools.pairwise(ordered):
             if old != new and end is not None and end == start:
                 basis = f"same ODS code {code_ods} under a new GSS code"
                 found.append(Succession(level, old, new, start, "code_change", 1.0, basis))
@@ -76,7 +76,13 @@ def _by_children(level: str, spans: Sequence[Span], edges: Sequence[ChildEdge]) 
     found: list[Succession] = []
     for (old, when), targets in moved.items():
         for new, count in sorted(targets.items()):
-            kind = "split" if len(targets) > 1 else "merger" if len(arriving[(new, when)]) > 1 else "code_change"
+            kind = (
+                "split"
+                if len(targets) > 1
+                else "merger"
+                if len(arriving[(new, when)]) > 1
+                else "code_change"
+            )
             share = count / left[(old, when)]
             basis = f"{count} of {left[(old, when)]} child areas moved to the new code"
             found.append(Succession(level, old, new, when, kind, round(share, 4), basis))
@@ -95,6 +101,8 @@ def detect_successions(
     seen = {(s.level, s.old_code, s.new_code) for s in found}
     for level, edges in children.items():
         found.extend(
-            s for s in _by_children(level, exists.get(level, ()), edges) if (s.level, s.old_code, s.new_code) not in seen
+            s
+            for s in _by_children(level, exists.get(level, ()), edges)
+            if (s.level, s.old_code, s.new_code) not in seen
         )
     return sorted(found, key=lambda s: (s.effective, s.level, s.old_code, s.new_code))

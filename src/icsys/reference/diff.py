@@ -13,7 +13,15 @@ from icsys.domain.levels import Level
 from icsys.reference.register import Snapshot
 from icsys.store import models as m
 
-DIFF_LEVELS = (Level.NHS_REGION, Level.SYSTEM, Level.SUB_ICB, Level.LAD, Level.PCN, Level.PRACTICE, Level.TRUST)
+DIFF_LEVELS = (
+    Level.NHS_REGION,
+    Level.SYSTEM,
+    Level.SUB_ICB,
+    Level.LAD,
+    Level.PCN,
+    Level.PRACTICE,
+    Level.TRUST,
+)
 _MOVES = (
     (Level.SUB_ICB, "system_of_sub_icb"),
     (Level.PRACTICE, "sub_icb_of_practice"),
@@ -61,8 +69,15 @@ def diff(engine: Engine, date_from: date, date_to: date) -> StructureDiff:
         ).mappings()
         successions = [
             SuccessionRow(
-                r["level"], r["old_code"], before.name(r["level"], r["old_code"]), r["new_code"],
-                after.name(r["level"], r["new_code"]), r["effective"], r["kind"], r["share"], r["basis"],
+                r["level"],
+                r["old_code"],
+                before.name(r["level"], r["old_code"]),
+                r["new_code"],
+                after.name(r["level"], r["new_code"]),
+                r["effective"],
+                r["kind"],
+                r["share"],
+                r["basis"],
             )
             for r in rows
         ]

@@ -13,8 +13,8 @@ import hashlib
 import json
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,7 +71,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         if not path.exists():
             raise InputFileError("no such file or folder", path=str(path))
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES))
+            found.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
+            )
         else:
             found.append(path)
     return found
@@ -85,11 +87,15 @@ def _parse_table(table: Table, valid_from: date | None) -> Parsed | None:
     parsed.valid_from_override = valid_from
     fmt.parse(table, parsed)
     if parsed.rows_read == 0:
-        raise InputFileError("has a header but no data rows", path=table.label, line=2, expected="data rows")
+        raise InputFileError(
+            "has a header but no data rows", path=table.label, line=2, expected="data rows"
+        )
     return parsed
 
 
-def _parse_file(path: Path, valid_from: date | None, encoding: str) -> list[tuple[str, Parsed | None]]:
+def _parse_file(
+    path: Path, valid_from: date | None, encoding: str
+) -> list[tuple[str, Parsed | None]]:
     tables = read_tables(path, encoding=encoding)
     return [(t.label, _parse_table(t, valid_from)) for t in tables]
 
@@ -171,7 +177,9 @@ def _insert_batch(conn: Connection, p: Parsed, report_text: str) -> int:
             loaded_at=datetime.now(UTC),
         )
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # noqa: S101 - an INSERT always returns its key
+    return int(key[0])
 
 
 def _batch_key(p: Parsed) -> str:
@@ -181,7 +189,9 @@ def _batch_key(p: Parsed) -> str:
     return hashlib.sha256(f"{p.sha256}:{p.label}".encode()).hexdigest()
 
 
-def write(engine: Engine, settings: Settings, parsed: list[Parsed], progress: Progress) -> LoadReport:
+def write(
+    engine: Engine, settings: Settings, parsed: list[Parsed], progress: Progress
+) -> LoadReport:
     report = LoadReport()
     with engine.begin() as conn:
         known = {k for (k,) in conn.execute(select(m.batch.c.sha256))}
@@ -207,24 +217,61 @@ def write(engine: Engine, settings: Settings, parsed: list[Parsed], progress: Pr
             bulk_insert(
                 conn,
                 m.assertion,
-                ["batch_id", "relation", "child_level", "child", "parent_level", "parent", "valid_from", "valid_to", "share"],
+                [
+                    "batch_id",
+                    "relation",
+                    "child_level",
+                    "child",
+                    "parent_level",
+                    "parent",
+                    "valid_from",
+                    "valid_to",
+                    "share",
+                ],
                 [(batch_id, *a) for a in p.assertions],
             )
-            bulk_insert(conn, m.area_record, ["batch_id", "level", "code", "name", "ods_code", "snapshot_date"],
-                        [(batch_id, *a) for a in p.areas])
+            bulk_insert(
+                conn,
+                m.area_record,
+                ["batch_id", "level", "code", "name", "ods_code", "snapshot_date"],
+                [(batch_id, *a) for a in p.areas],
+            )
             bulk_insert(
                 conn,
                 m.org_record,
-                ["batch_id", "ods_code", "name", "org_type", "trust_type", "sector", "postcode", "open_date",
-                 "close_date", "status", "snapshot_date"],
+                [
+                    "batch_id",
+                    "ods_code",
+                    "name",
+                    "org_type",
+                    "trust_type",
+                    "sector",
+                    "postcode",
+                    "open_date",
+                    "close_date",
+                    "status",
+                    "snapshot_date",
+                ],
                 [(batch_id, *o) for o in p.orgs],
             )
-            bulk_insert(conn, m.attribute, ["batch_id", "level", "code", "name", "as_of", "value_num", "value_text"],
-                        [(batch_id, *a) for a in p.attributes])
-            bulk_insert(conn, m.deprivation, ["batch_id", "edition", "level", "code", "score", "rank", "decile", "domains"],
-                        [(batch_id, *d) for d in p.deprivation])
-            bulk_insert(conn, m.population, ["batch_id", "level", "code", "year", "sex", "total", "ages"],
-                        [(batch_id, *r) for r in p.population])
+            bulk_insert(
+                conn,
+                m.attribute,
+                ["batch_id", "level", "code", "name", "as_of", "value_num", "value_text"],
+                [(batch_id, *a) for a in p.attributes],
+            )
+            bulk_insert(
+                conn,
+                m.deprivation,
+                ["batch_id", "edition", "level", "code", "score", "rank", "decile", "domains"],
+                [(batch_id, *d) for d in p.deprivation],
+            )
+            bulk_insert(
+                conn,
+                m.population,
+                ["batch_id", "level", "code", "year", "sex", "total", "ages"],
+                [(batch_id, *r) for r in p.population],
+            )
             touched.update(p.snapshots)
             levels.update(a[0] for a in p.areas)
             orgs = orgs or bool(p.orgs)
@@ -252,7 +299,9 @@ def load_reference(
     """Load reference files into the store, atomically; see the module docstring."""
     started = datetime.now(UTC)
     files = discover(paths)
-    parsed, skipped = parse_files(files, valid_from=valid_from, encoding=encoding, progress=progress)
+    parsed, skipped = parse_files(
+        files, valid_from=valid_from, encoding=encoding, progress=progress
+    )
     if not parsed:
         names = ", ".join(f.label for f in skipped) or "no data files"
         raise UnrecognisedFileError(
@@ -263,7 +312,8 @@ def load_reference(
     if strict and quarantined:
         first = next(q for p in parsed for q in p.quarantine)
         raise QuarantineError(
-            f"{quarantined} row(s) would be quarantined and --strict was given; first: {first.file} "
+            f"{quarantined} row(s) would be quarantined and --strict was given; "
+            f"first: {first.file} "
             f"line {first.line} column {first.column!r}: {first.reason} (value {first.value!r})"
         )
     report = write(engine, settings, parsed, progress)

@@ -77,9 +77,7 @@ def read_csv(path: Path, *, encoding: str = "utf-8") -> Table:
     rows: list[ROW] = []
     try:
         first = next(reader)
-        for fields in reader:
-            if fields:
-                rows.append((reader.line_num, fields))
+        rows.extend((reader.line_num, fields) for fields in reader if fields)
     except csv.Error as exc:
         raise InputFileError(
             f"malformed CSV ({exc})",
@@ -97,7 +95,7 @@ def read_xlsx(path: Path) -> Iterator[Table]:
     sha = file_sha256(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         raise InputFileError(f"cannot open workbook ({exc})", path=str(path)) from None
     for sheet in book.worksheets:
         cells = sheet.iter_rows(values_only=True)
@@ -110,7 +108,9 @@ def read_xlsx(path: Path) -> Iterator[Table]:
             fields = [_cell(v) for v in values]
             if any(fields):
                 rows.append((number, fields[: len(first)]))
-        yield Table(path=path, label=f"{path.name}[{sheet.title}]", first=first, rows=rows, sha256=sha)
+        yield Table(
+            path=path, label=f"{path.name}[{sheet.title}]", first=first, rows=rows, sha256=sha
+        )
     book.close()
 
 

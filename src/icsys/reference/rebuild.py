@@ -81,20 +81,41 @@ def rebuild_edges(conn: Connection, touched: Iterable[Key]) -> int:
             )
         )
         assertions = [
-            Assertion(child, parent, _as_date(start), _as_date(end) if end is not None else None, _as_date(snap), share)
+            Assertion(
+                child,
+                parent,
+                _as_date(start),
+                _as_date(end) if end is not None else None,
+                _as_date(snap),
+                share,
+            )
             for child, parent, start, end, share, snap in rows.tuples()
         ]
         conn.execute(
             delete(m.edge).where(
-                m.edge.c.relation == key[0], m.edge.c.child_level == key[1], m.edge.c.parent_level == key[2]
+                m.edge.c.relation == key[0],
+                m.edge.c.child_level == key[1],
+                m.edge.c.parent_level == key[2],
             )
         )
         edges = derive_edges(assertions, snapshot_dates)
         written += bulk_insert(
             conn,
             m.edge,
-            ["relation", "child_level", "child", "parent_level", "parent", "valid_from", "valid_to", "share"],
-            [(*key[:2], e.child, key[2], e.parent, e.valid_from, e.valid_to, e.share) for e in edges],
+            [
+                "relation",
+                "child_level",
+                "child",
+                "parent_level",
+                "parent",
+                "valid_from",
+                "valid_to",
+                "share",
+            ],
+            [
+                (*key[:2], e.child, key[2], e.parent, e.valid_from, e.valid_to, e.share)
+                for e in edges
+            ],
         )
     return written
 
@@ -104,7 +125,12 @@ def rebuild_areas(conn: Connection, levels: Iterable[str]) -> None:
     levels = sorted(set(levels))
     latest: dict[tuple[str, str], list[str | None]] = {}
     rows = conn.execute(
-        select(m.area_record.c.level, m.area_record.c.code, m.area_record.c.name, m.area_record.c.ods_code)
+        select(
+            m.area_record.c.level,
+            m.area_record.c.code,
+            m.area_record.c.name,
+            m.area_record.c.ods_code,
+        )
         .where(m.area_record.c.level.in_(levels))
         .order_by(m.area_record.c.snapshot_date, m.area_record.c.batch_id)
     )
@@ -113,14 +139,28 @@ def rebuild_areas(conn: Connection, levels: Iterable[str]) -> None:
         current[0] = name or current[0]
         current[1] = ods or current[1]
     conn.execute(delete(m.area).where(m.area.c.level.in_(levels)))
-    bulk_insert(conn, m.area, ["level", "code", "name", "ods_code"], [(*k, *v) for k, v in latest.items()])
+    bulk_insert(
+        conn, m.area, ["level", "code", "name", "ods_code"], [(*k, *v) for k, v in latest.items()]
+    )
 
 
 def rebuild_organisations(conn: Connection) -> None:
-    cols = ["ods_code", "name", "org_type", "trust_type", "sector", "postcode", "open_date", "close_date", "status"]
+    cols = [
+        "ods_code",
+        "name",
+        "org_type",
+        "trust_type",
+        "sector",
+        "postcode",
+        "open_date",
+        "close_date",
+        "status",
+    ]
     latest: dict[str, list[object]] = {}
     rows = conn.execute(
-        select(*(m.org_record.c[c] for c in cols)).order_by(m.org_record.c.snapshot_date, m.org_record.c.batch_id)
+        select(*(m.org_record.c[c] for c in cols)).order_by(
+            m.org_record.c.snapshot_date, m.org_record.c.batch_id
+        )
     )
     for row in rows:
         current = latest.setdefault(row[0], list(row))
@@ -139,17 +179,32 @@ def rebuild_successions(conn: Connection) -> int:
         )
     ):
         exists[level].append((code, _as_date(start), _as_date(end) if end is not None else None))
-    ods = {(lv, code): o for lv, code, o in conn.execute(select(m.area.c.level, m.area.c.code, m.area.c.ods_code))}
+    ods = {
+        (lv, code): o
+        for lv, code, o in conn.execute(select(m.area.c.level, m.area.c.code, m.area.c.ods_code))
+    }
     children: dict[str, list[tuple[str, str, date, date | None]]] = defaultdict(list)
     for child_level, child, parent_level, parent, start, end in conn.execute(
         select(
-            m.edge.c.child_level, m.edge.c.child, m.edge.c.parent_level, m.edge.c.parent,
-            m.edge.c.valid_from, m.edge.c.valid_to,
-        ).where(m.edge.c.relation == Relation.PARENT, m.edge.c.parent_level.in_([Level.LAD, Level.SUB_ICB]))
+            m.edge.c.child_level,
+            m.edge.c.child,
+            m.edge.c.parent_level,
+            m.edge.c.parent,
+            m.edge.c.valid_from,
+            m.edge.c.valid_to,
+        ).where(
+            m.edge.c.relation == Relation.PARENT,
+            m.edge.c.parent_level.in_([Level.LAD, Level.SUB_ICB]),
+        )
     ):
         if child_level == Level.LSOA21 or parent_level == Level.LAD:
             children[parent_level].append(
-                (f"{child_level}:{child}", parent, _as_date(start), _as_date(end) if end is not None else None)
+                (
+                    f"{child_level}:{child}",
+                    parent,
+                    _as_date(start),
+                    _as_date(end) if end is not None else None,
+                )
             )
     found = detect_successions(exists, ods, children)
     conn.execute(delete(m.succession))

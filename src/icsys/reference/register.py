@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, Table, and_, or_, select
 
 from icsys.domain.codes import ENGLAND_CODE
 from icsys.domain.levels import Level, Relation
@@ -45,9 +45,11 @@ class AreaRow:
         }
 
 
-def _in_force(table: object, as_of: date) -> object:
-    t = table  # an edge-like table with valid_from / valid_to
-    return and_(t.c.valid_from <= as_of, or_(t.c.valid_to.is_(None), t.c.valid_to > as_of))  # type: ignore[attr-defined]
+def _in_force(table: Table, as_of: date) -> ColumnElement[bool]:
+    """The one SQL rule for 'as at' on a table with ``valid_from`` / ``valid_to``."""
+    return and_(
+        table.c.valid_from <= as_of, or_(table.c.valid_to.is_(None), table.c.valid_to > as_of)
+    )
 
 
 class Snapshot:
@@ -58,7 +60,9 @@ class Snapshot:
         self.as_of = as_of
 
     # --- raw edges --------------------------------------------------------------------------
-    def _parents(self, child_level: str, parent_level: str, relation: str = Relation.PARENT) -> dict[str, list[tuple[str, float | None]]]:
+    def _parents(
+        self, child_level: str, parent_level: str, relation: str = Relation.PARENT
+    ) -> dict[str, list[tuple[str, float | None]]]:
         query = select(m.edge.c.child, m.edge.c.parent, m.edge.c.share).where(
             m.edge.c.relation == relation,
             m.edge.c.child_level == child_level,
@@ -72,7 +76,7 @@ class Snapshot:
         return found
 
     def _parent(self, child_level: str, parent_level: str) -> dict[str, str]:
-        return {c: sorted(ps)[0][0] for c, ps in self._parents(child_level, parent_level).items()}
+        return {c: min(ps)[0] for c, ps in self._parents(child_level, parent_level).items()}
 
     def codes(self, level: str) -> list[str]:
         """Codes of ``level`` in force at the date."""
@@ -81,7 +85,9 @@ class Snapshot:
     @cached_property
     def _areas(self) -> dict[tuple[str, str], tuple[str | None, str | None]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(m.area.c.level, m.area.c.code, m.area.c.name, m.area.c.ods_code))
+            rows = conn.execute(
+                select(m.area.c.level, m.area.c.code, m.area.c.name, m.area.c.ods_code)
+            )
             return {(lv, c): (n, o) for lv, c, n, o in rows}
 
     def name(self, level: str, code: str) -> str | None:
@@ -113,17 +119,27 @@ class Snapshot:
     @cached_property
     def sub_icb_of_practice(self) -> dict[str, str]:
         by_ods = self._ods_to_gss(Level.SUB_ICB)
-        return {p: by_ods[o] for p, o in self._parent(Level.PRACTICE, SUB_ICB_ODS).items() if o in by_ods}
+        return {
+            p: by_ods[o]
+            for p, o in self._parent(Level.PRACTICE, SUB_ICB_ODS).items()
+            if o in by_ods
+        }
 
     @cached_property
     def pcn_of_practice(self) -> dict[str, str]:
         pcns = set(self.codes(Level.PCN))
-        return {p: pcn for p, pcn in self._parent(Level.PRACTICE, Level.PCN).items() if pcn in pcns or not pcns}
+        return {
+            p: pcn
+            for p, pcn in self._parent(Level.PRACTICE, Level.PCN).items()
+            if pcn in pcns or not pcns
+        }
 
     @cached_property
     def sub_icb_of_pcn(self) -> dict[str, str]:
         by_ods = self._ods_to_gss(Level.SUB_ICB)
-        stated = {p: by_ods[o] for p, o in self._parent(Level.PCN, SUB_ICB_ODS).items() if o in by_ods}
+        stated = {
+            p: by_ods[o] for p, o in self._parent(Level.PCN, SUB_ICB_ODS).items() if o in by_ods
+        }
         members: dict[str, Counter[str]] = defaultdict(Counter)
         for practice, pcn in self.pcn_of_practice.items():
             if sub_icb := self.sub_icb_of_practice.get(practice):
@@ -174,7 +190,14 @@ class Snapshot:
     def resident_population(self) -> dict[str, float]:
         """Persons per 2021 LSOA, from the latest estimates (2011 LSOAs mapped by their shares)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(m.population.c.level, m.population.c.code, m.population.c.year, m.population.c.total))
+            rows = conn.execute(
+                select(
+                    m.population.c.level,
+                    m.population.c.code,
+                    m.population.c.year,
+                    m.population.c.total,
+                )
+            )
             latest: dict[tuple[str, str], tuple[int, int]] = {}
             for level, code, year, total in rows:
                 if (level, code) not in latest or year > latest[(level, code)][0]:
@@ -224,23 +247,38 @@ class Snapshot:
         if len(matches) == 1:
             return matches[0]
         hint = f"; {len(matches)} names match" if matches else ""
-        raise NotFoundError(f"no system {text!r} in force at {self.as_of}{hint} (try `icsys areas --level system`)")
+        raise NotFoundError(
+            f"no system {text!r} in force at {self.as_of}{hint} (try `icsys areas --level system`)"
+        )
 
-    def _row(self, level: str, code: str, parent: str | None, system: str | None, **extra: object) -> AreaRow:
-        return AreaRow(level, code, self.name(level, code), self.ods(level, code), parent, system, dict(extra))
+    def _row(
+        self, level: str, code: str, parent: str | None, system: str | None, **extra: object
+    ) -> AreaRow:
+        return AreaRow(
+            level, code, self.name(level, code), self.ods(level, code), parent, system, dict(extra)
+        )
 
     def _region_rows(self) -> list[AreaRow]:
-        return [self._row(Level.NHS_REGION, c, ENGLAND_CODE, None) for c in self.codes(Level.NHS_REGION)]
+        return [
+            self._row(Level.NHS_REGION, c, ENGLAND_CODE, None) for c in self.codes(Level.NHS_REGION)
+        ]
 
     def _ons_region_rows(self) -> list[AreaRow]:
-        return [self._row(Level.ONS_REGION, c, ENGLAND_CODE, None) for c in self.codes(Level.ONS_REGION)]
+        return [
+            self._row(Level.ONS_REGION, c, ENGLAND_CODE, None) for c in self.codes(Level.ONS_REGION)
+        ]
 
     def _system_rows(self) -> list[AreaRow]:
-        return [self._row(Level.SYSTEM, c, self.region_of_system.get(c), c) for c in self.codes(Level.SYSTEM)]
+        return [
+            self._row(Level.SYSTEM, c, self.region_of_system.get(c), c)
+            for c in self.codes(Level.SYSTEM)
+        ]
 
     def _sub_icb_rows(self) -> list[AreaRow]:
         return [
-            self._row(Level.SUB_ICB, c, self.system_of_sub_icb.get(c), self.system_of_sub_icb.get(c))
+            self._row(
+                Level.SUB_ICB, c, self.system_of_sub_icb.get(c), self.system_of_sub_icb.get(c)
+            )
             for c in self.codes(Level.SUB_ICB)
         ]
 
@@ -250,8 +288,14 @@ class Snapshot:
         for code in self.codes(Level.LSOA21):
             sub_icb = self.sub_icb_of_lsoa.get(code)
             rows.append(
-                self._row(Level.LSOA21, code, sub_icb, self.system_of_sub_icb.get(sub_icb or ""),
-                          lad_code=lads.get(code), imd_decile=deciles.get(code))
+                self._row(
+                    Level.LSOA21,
+                    code,
+                    sub_icb,
+                    self.system_of_sub_icb.get(sub_icb or ""),
+                    lad_code=lads.get(code),
+                    imd_decile=deciles.get(code),
+                )
             )
         return rows
 
@@ -277,14 +321,21 @@ class Snapshot:
 
     def _place_rows(self) -> list[AreaRow]:
         configured = self._configured_places()
-        rows = [r for r in configured]
+        rows = list(configured)
         done = {r.system_code for r in configured}
         for lad, shares in sorted(self.lsoa_share_of_lad.items()):
             for system, share in sorted(shares.items()):
                 if system not in done:
                     rows.append(
-                        AreaRow(Level.PLACE, lad, self.name(Level.LAD, lad), None, system, system,
-                                {"lad_code": lad, "lsoa_share": round(share, 4)})
+                        AreaRow(
+                            Level.PLACE,
+                            lad,
+                            self.name(Level.LAD, lad),
+                            None,
+                            system,
+                            system,
+                            {"lad_code": lad, "lsoa_share": round(share, 4)},
+                        )
                     )
         return sorted(rows, key=lambda r: (r.system_code or "", r.code))
 
@@ -298,7 +349,15 @@ class Snapshot:
             places[(r["system_code"], r["place_code"])].append(r["member_code"])
             names[(r["system_code"], r["place_code"])] = r["place_name"]
         return [
-            AreaRow(Level.PLACE, place, names[(system, place)], None, system, system, {"members": ",".join(sorted(ms))})
+            AreaRow(
+                Level.PLACE,
+                place,
+                names[(system, place)],
+                None,
+                system,
+                system,
+                {"members": ",".join(sorted(ms))},
+            )
             for (system, place), ms in places.items()
         ]
 
@@ -306,7 +365,9 @@ class Snapshot:
         rows = []
         for code in self.codes(Level.PCN):
             sub_icb = self.sub_icb_of_pcn.get(code)
-            rows.append(self._row(Level.PCN, code, sub_icb, self.system_of_sub_icb.get(sub_icb or "")))
+            rows.append(
+                self._row(Level.PCN, code, sub_icb, self.system_of_sub_icb.get(sub_icb or ""))
+            )
         return rows
 
     def _practice_rows(self) -> list[AreaRow]:
@@ -316,8 +377,15 @@ class Snapshot:
             sub_icb = self.sub_icb_of_practice.get(code)
             pcn = self.pcn_of_practice.get(code)
             rows.append(
-                self._row(Level.PRACTICE, code, pcn or sub_icb, self.system_of_sub_icb.get(sub_icb or ""),
-                          pcn_code=pcn, sub_icb_code=sub_icb, list_size=sizes.get(code))
+                self._row(
+                    Level.PRACTICE,
+                    code,
+                    pcn or sub_icb,
+                    self.system_of_sub_icb.get(sub_icb or ""),
+                    pcn_code=pcn,
+                    sub_icb_code=sub_icb,
+                    list_size=sizes.get(code),
+                )
             )
         return rows
 
@@ -325,7 +393,9 @@ class Snapshot:
         by_ods = self._ods_to_gss(Level.SYSTEM)
         icb = self._parent(Level.TRUST, SYSTEM_ODS)
         with self.engine.connect() as conn:
-            types = {c: t for c, t in conn.execute(select(m.organisation.c.ods_code, m.organisation.c.trust_type))}
+            types = dict(
+                conn.execute(select(m.organisation.c.ods_code, m.organisation.c.trust_type))
+            )
         rows = []
         for code in self.codes(Level.TRUST):
             system = by_ods.get(icb.get(code, ""))

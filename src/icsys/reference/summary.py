@@ -98,7 +98,11 @@ def summarise(snapshot: Snapshot, system: str | None = None) -> StructureSummary
         core20 = sum(pop.get(c, 0.0) for c in lsoas if deciles.get(c, 99) <= 2)
         subs = [
             SubIcbSummary(
-                s.code, s.ods_code, s.name, pcns_by_sub_icb.get(s.code, 0), len(by_sub_icb.get(s.code, [])),
+                s.code,
+                s.ods_code,
+                s.name,
+                pcns_by_sub_icb.get(s.code, 0),
+                len(by_sub_icb.get(s.code, [])),
                 sum(sizes.get(p, 0) for p in by_sub_icb.get(s.code, [])),
             )
             for s in snapshot.rows(Level.SUB_ICB)
@@ -120,12 +124,22 @@ def summarise(snapshot: Snapshot, system: str | None = None) -> StructureSummary
                 pcns=sum(s.pcns for s in subs),
                 trusts=trusts.get(row.code, 0),
                 core20_share=round(core20 / resident, 4) if resident else None,
-                imd_quintiles=dict(sorted(Counter((deciles[c] + 1) // 2 for c in lsoas if c in deciles).items())),
+                imd_quintiles=dict(
+                    sorted(Counter((deciles[c] + 1) // 2 for c in lsoas if c in deciles).items())
+                ),
                 places=[
                     PlaceSummary(
-                        p.code, p.name, float(str(p.extra.get("lsoa_share", 1.0))),
+                        p.code,
+                        p.name,
+                        float(str(p.extra.get("lsoa_share", 1.0))),
                         sum(1 for c in lad_lsoas.get(p.code, []) if c in set(lsoas)),
-                        round(sum(pop.get(c, 0.0) for c in lad_lsoas.get(p.code, []) if c in set(lsoas))),
+                        round(
+                            sum(
+                                pop.get(c, 0.0)
+                                for c in lad_lsoas.get(p.code, [])
+                                if c in set(lsoas)
+                            )
+                        ),
                     )
                     for p in places.get(row.code, [])
                 ],

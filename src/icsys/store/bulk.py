@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table``; returns the row count."""
     if not rows:
         return 0

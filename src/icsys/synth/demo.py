@@ -23,7 +23,11 @@ class DemoResult:
 
 
 def build_demo(
-    engine: Engine, settings: Settings, *, seed: int = 2026, progress: Callable[[str], None] = lambda _m: None
+    engine: Engine,
+    settings: Settings,
+    *,
+    seed: int = 2026,
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> DemoResult:
     """Write the world's files under the data folder and load them (a re-run loads nothing new)."""
     spec = WorldSpec(seed=seed)

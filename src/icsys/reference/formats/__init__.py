@@ -25,33 +25,83 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("imd", "English Indices of Deprivation by LSOA (ranks, deciles, scores)",
-           deprivation.imd_score, deprivation.parse_imd),
-    Format("ruc", "ONS rural-urban classification of LSOAs", deprivation.ruc_score, deprivation.parse_ruc),
-    Format("fingertips", "OHID Fingertips indicator export", deprivation.fingertips_score,
-           deprivation.parse_fingertips),
-    Format("population_sya", "ONS small-area population estimates by single year of age",
-           population.sya_score, population.parse_sya),
-    Format("gp_registered", "Patients registered at a GP practice", population.gp_reg_score,
-           population.parse_gp_reg),
-    Format("qof_prevalence", "QOF registers and list sizes by practice", population.qof_score,
-           population.parse_qof),
-    Format("qof_geography", "QOF practice geography by year", population.qof_geo_score,
-           population.parse_qof_geo),
-    Format("op_practices", "OpenPrescribing practices", ods.op_practice_score, ods.parse_op_practices),
-    Format("op_commissioners", "OpenPrescribing sub-ICB locations and CCGs", ods.op_orgs_score,
-           ods.parse_op_orgs),
+    Format(
+        "imd",
+        "English Indices of Deprivation by LSOA (ranks, deciles, scores)",
+        deprivation.imd_score,
+        deprivation.parse_imd,
+    ),
+    Format(
+        "ruc",
+        "ONS rural-urban classification of LSOAs",
+        deprivation.ruc_score,
+        deprivation.parse_ruc,
+    ),
+    Format(
+        "fingertips",
+        "OHID Fingertips indicator export",
+        deprivation.fingertips_score,
+        deprivation.parse_fingertips,
+    ),
+    Format(
+        "population_sya",
+        "ONS small-area population estimates by single year of age",
+        population.sya_score,
+        population.parse_sya,
+    ),
+    Format(
+        "gp_registered",
+        "Patients registered at a GP practice",
+        population.gp_reg_score,
+        population.parse_gp_reg,
+    ),
+    Format(
+        "qof_prevalence",
+        "QOF registers and list sizes by practice",
+        population.qof_score,
+        population.parse_qof,
+    ),
+    Format(
+        "qof_geography",
+        "QOF practice geography by year",
+        population.qof_geo_score,
+        population.parse_qof_geo,
+    ),
+    Format(
+        "op_practices", "OpenPrescribing practices", ods.op_practice_score, ods.parse_op_practices
+    ),
+    Format(
+        "op_commissioners",
+        "OpenPrescribing sub-ICB locations and CCGs",
+        ods.op_orgs_score,
+        ods.parse_op_orgs,
+    ),
     Format("op_icbs", "ICB codes and names", ods.op_icbs_score, ods.parse_op_icbs),
     Format("epcn_pcns", "ODS ePCN: PCN details", ods.pcn_score, ods.parse_pcns),
-    Format("epcn_members", "ODS ePCN: practice to PCN membership", ods.member_score, ods.parse_members),
-    Format("trust_region", "NHS trusts and their NHS region (2022)", ods.trust_region_score,
-           ods.parse_trust_region),
-    Format("trust_catchment", "Share of each trust's patients by ICB (2022)", ods.catchment_score,
-           ods.parse_catchment),
-    Format("ods_extract", "Headerless ODS extract (etr trusts, epraccur practices, eccg)",
-           ods.ods_score, ods.parse_ods),
-    Format("geography", "ONS/NHS geography lookup or names and codes", geography.score,
-           geography.parse),
+    Format(
+        "epcn_members", "ODS ePCN: practice to PCN membership", ods.member_score, ods.parse_members
+    ),
+    Format(
+        "trust_region",
+        "NHS trusts and their NHS region (2022)",
+        ods.trust_region_score,
+        ods.parse_trust_region,
+    ),
+    Format(
+        "trust_catchment",
+        "Share of each trust's patients by ICB (2022)",
+        ods.catchment_score,
+        ods.parse_catchment,
+    ),
+    Format(
+        "ods_extract",
+        "Headerless ODS extract (etr trusts, epraccur practices, eccg)",
+        ods.ods_score,
+        ods.parse_ods,
+    ),
+    Format(
+        "geography", "ONS/NHS geography lookup or names and codes", geography.score, geography.parse
+    ),
 )
 
 

@@ -40,7 +40,9 @@ def imd_score(table: Table) -> tuple[float, list[str]]:
     measures = _measures(table)
     if not measures:
         return 0.0, []
-    missing = [f"{d}_decile" for (d, m) in measures if m == "rank" and (d, "decile") not in measures]
+    missing = [
+        f"{d}_decile" for (d, m) in measures if m == "rank" and (d, "decile") not in measures
+    ]
     return (len(measures) + 1) / len(table.first), missing
 
 
@@ -52,8 +54,13 @@ def parse_imd(table: Table, parsed: Parsed) -> None:
     edition = "imd2019" if geography == Level.LSOA11 else "imd2025"
     measures = _measures(table)
     domains = sorted({d for d, _ in measures})
-    plan = [
-        (domain.lower(), *(measures.get((domain, kind)) for kind in ("score", "rank", "decile")))
+    plan: list[tuple[str, int | None, int | None, int | None]] = [
+        (
+            domain.lower(),
+            measures.get((domain, "score")),
+            measures.get((domain, "rank")),
+            measures.get((domain, "decile")),
+        )
         for domain in domains
     ]
     width = len(table.first)
@@ -66,21 +73,33 @@ def parse_imd(table: Table, parsed: Parsed) -> None:
         code = check.gss(column, row[pos].strip(), level)
         values: dict[str, list[float | int | None]] = {}
         for domain, score_pos, rank_pos, decile_pos in plan:
-            score = check.number(table.first[score_pos], row[score_pos]) if score_pos is not None else None
-            rank = check.integer(table.first[rank_pos], row[rank_pos], low=1) if rank_pos is not None else None
+            score = (
+                check.number(table.first[score_pos], row[score_pos])
+                if score_pos is not None
+                else None
+            )
+            rank = (
+                check.integer(table.first[rank_pos], row[rank_pos], low=1)
+                if rank_pos is not None
+                else None
+            )
             decile = None
             if decile_pos is not None:
                 decile = check.integer(table.first[decile_pos], row[decile_pos], low=1)
                 if decile is not None and decile > 10:
-                    check.fail(table.first[decile_pos], str(decile), "expected a decile from 1 to 10")
+                    check.fail(
+                        table.first[decile_pos], str(decile), "expected a decile from 1 to 10"
+                    )
             values[domain] = [score, rank, decile]
         if check.ok:
-            score, rank, decile = values.pop("imd", [None, None, None])
+            imd = values.pop("imd", [None, None, None])
             parsed.deprivation.append(
-                (edition, geography, code, score, _int(rank), _int(decile), json.dumps(values))
+                (edition, geography, code, imd[0], _int(imd[1]), _int(imd[2]), json.dumps(values))
             )
     parsed.notes.append(f"{edition}: {len(domains)} domains")
-    parsed.attributes.append((Level.ENGLAND, "E92000001", f"{edition}_loaded", EDITION_DATES[edition], 1.0, None))
+    parsed.attributes.append(
+        (Level.ENGLAND, "E92000001", f"{edition}_loaded", EDITION_DATES[edition], 1.0, None)
+    )
 
 
 def _int(value: float | None) -> int | None:
@@ -115,7 +134,9 @@ def parse_ruc(table: Table, parsed: Parsed) -> None:
         if not check.ok:
             continue
         parsed.attributes.append((geography, code, "ruc21_code", when, None, ruc))
-        parsed.attributes.append((geography, code, "ruc21_class", when, None, field(row, class_pos)))
+        parsed.attributes.append(
+            (geography, code, "ruc21_class", when, None, field(row, class_pos))
+        )
         urban = field(row, ur_pos) or ("Urban" if ruc.startswith("U") else "Rural")
         parsed.attributes.append((geography, code, "urban_rural", when, None, urban))
 

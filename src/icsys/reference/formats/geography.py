@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
 
 from icsys.domain import codes
 from icsys.domain.levels import Level, Relation
@@ -44,7 +46,12 @@ def _groups(header: list[str]) -> list[_Group]:
         if key is not None and key.level != "ward":
             found[(key.level, key.vintage)].setdefault(key.kind, (pos, name))
     return [
-        _Group(level, vintage, {k: p for k, (p, _) in cols.items()}, {k: n for k, (_, n) in cols.items()})
+        _Group(
+            level,
+            vintage,
+            {k: p for k, (p, _) in cols.items()},
+            {k: n for k, (_, n) in cols.items()},
+        )
         for (level, vintage), cols in found.items()
     ]
 
@@ -64,7 +71,8 @@ def score(table: Table) -> tuple[float, list[str]]:
 def _check_groups(table: Table, groups: list[_Group]) -> None:
     for group in groups:
         if Kind.CODE not in group.columns and not (
-            group.level in {Level.SYSTEM, Level.SUB_ICB, Level.NHS_REGION} and Kind.ODS in group.columns
+            group.level in {Level.SYSTEM, Level.SUB_ICB, Level.NHS_REGION}
+            and Kind.ODS in group.columns
         ):
             present = ", ".join(group.headers.values())
             raise InputFileError(
@@ -85,22 +93,29 @@ def _chain_pairs(groups: list[_Group]) -> list[tuple[_Group, _Group]]:
             for level in chain
             if any(g.level == level for g in groups)
         ]
-        pairs.extend(zip(present, present[1:], strict=False))
+        pairs.extend(pairwise(present))
     return pairs
 
 
-def parse(table: Table, parsed: Parsed) -> None:
-    groups = _groups(table.first)
-    _check_groups(table, groups)
-    coded = [g for g in groups if Kind.CODE in g.columns]
-    pairs = [(c, p) for c, p in _chain_pairs(groups) if Kind.CODE in c.columns and Kind.CODE in p.columns]
-    lsoas = sorted((g for g in coded if g.level == "lsoa"), key=lambda g: g.vintage)
-    imd_pos = next((i for i, h in enumerate(table.first) if normalise(h) == "imd19"), None)
-    lsoa_map: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    width = len(table.first)
+@dataclass(frozen=True, eq=False)
+class _Column:
+    """How one coded geography column is read: precomputed once per file."""
+
+    group: _Group
+    pos: int
+    header: str
+    geography: str
+    level: Level
+    valid_from: date
+    name_pos: int | None
+    ods_pos: int | None
+    may_be_empty: bool
+
+
+def _plan(coded: list[_Group]) -> list[_Column]:
     optional = {Level.SYSTEM, Level.SUB_ICB, Level.NHS_REGION}
-    plan = [
-        (
+    return [
+        _Column(
             g,
             g.columns[Kind.CODE],
             g.headers[Kind.CODE],
@@ -113,43 +128,94 @@ def parse(table: Table, parsed: Parsed) -> None:
         )
         for g in coded
     ]
-    links = [(c, p, c.geography, p.geography, vintage_date(p.level, p.vintage)) for c, p in pairs]
+
+
+def _read_codes(check: RowCheck, row: list[str], plan: list[_Column]) -> dict[_Group, str] | None:
+    """The row's codes, or ``None`` when the row is out of scope (Welsh)."""
+    values = {c.group: row[c.pos].strip() for c in plan}
+    if any(v[:1] == "W" and codes.is_welsh(v) for v in values.values()):
+        check.parsed.skip("Welsh area (icsys covers England)")
+        return None
+    for column in plan:
+        value = values[column.group]
+        if value or not column.may_be_empty:
+            check.gss(column.header, value, column.level)
+    return values
+
+
+_Link = tuple[_Group, _Group, str, str, date]
+
+
+def _emit(
+    parsed: Parsed,
+    row: list[str],
+    values: dict[_Group, str],
+    plan: list[_Column],
+    links: list[_Link],
+) -> None:
+    for column in plan:
+        if value := values[column.group]:
+            name, ods = field(row, column.name_pos), field(row, column.ods_pos)
+            parsed.exists(column.geography, value, column.valid_from, name=name, ods=ods)
+    for child, parent, child_geo, parent_geo, when in links:
+        child_code, parent_code = values[child], values[parent]
+        if child_code and parent_code:
+            parsed.link(Relation.PARENT, child_geo, child_code, parent_geo, parent_code, when)
+
+
+def parse(table: Table, parsed: Parsed) -> None:
+    groups = _groups(table.first)
+    _check_groups(table, groups)
+    coded = [g for g in groups if Kind.CODE in g.columns]
+    links: list[_Link] = [
+        (c, p, c.geography, p.geography, vintage_date(p.level, p.vintage))
+        for c, p in _chain_pairs(groups)
+        if Kind.CODE in c.columns and Kind.CODE in p.columns
+    ]
+    lsoas = sorted((g for g in coded if g.level == "lsoa"), key=lambda g: g.vintage)
+    imd_pos = next((i for i, h in enumerate(table.first) if normalise(h) == "imd19"), None)
+    lsoa_map: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    width = len(table.first)
+    plan = _plan(coded)
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
         if not row_width(check, row, width):
             continue
-        values = {g: row[pos].strip() for g, pos, *_ in plan}
-        if any(v[:1] == "W" and codes.is_welsh(v) for v in values.values()):
-            parsed.skip("Welsh area (icsys covers England)")
+        values = _read_codes(check, row, plan)
+        if values is None:
             continue
-        for g, _pos, header, _geo, level, _when, _name, _ods, may_be_empty in plan:
-            value = values[g]
-            if value or not may_be_empty:
-                check.gss(header, value, level)
+        rank = None
+        if imd_pos is not None:
+            rank = check.integer(table.first[imd_pos], field(row, imd_pos), low=1)
         if not check.ok:
             continue
-        for g, _pos, _header, geo, _level, when, name_pos, ods_pos, _opt in plan:
-            value = values[g]
-            if value:
-                parsed.exists(geo, value, when, name=field(row, name_pos), ods=field(row, ods_pos))
-        for child, parent, child_geo, parent_geo, when in links:
-            child_code, parent_code = values[child], values[parent]
-            if child_code and parent_code:
-                parsed.link(Relation.PARENT, child_geo, child_code, parent_geo, parent_code, when)
+        _emit(parsed, row, values, plan, links)
         if len(lsoas) == 2:
             lsoa_map[values[lsoas[0]]].append((line, values[lsoas[1]]))
-        if imd_pos is not None and lsoas:
-            rank = check.integer(table.first[imd_pos], field(row, imd_pos), low=1)
-            parsed.deprivation.append(("imd2019", lsoas[0].geography, values[lsoas[0]], None, rank, None, "{}"))
+        if rank is not None and lsoas:
+            old = lsoas[0]
+            parsed.deprivation.append(
+                ("imd2019", old.geography, values[old], None, rank, None, "{}")
+            )
     if len(lsoas) == 2:
         _lsoa_mapping(parsed, lsoas, lsoa_map)
 
 
-def _lsoa_mapping(parsed: Parsed, lsoas: list[_Group], mapping: dict[str, list[tuple[int, str]]]) -> None:
+def _lsoa_mapping(
+    parsed: Parsed, lsoas: list[_Group], mapping: dict[str, list[tuple[int, str]]]
+) -> None:
     old, new = lsoas
     when = vintage_date(new.level, new.vintage)
     for old_code, targets in mapping.items():
         share = 1.0 / len(targets)
         for _line, new_code in targets:
-            parsed.link(Relation.LSOA_MAP, old.geography, old_code, new.geography, new_code, when, share=share)
+            parsed.link(
+                Relation.LSOA_MAP,
+                old.geography,
+                old_code,
+                new.geography,
+                new_code,
+                when,
+                share=share,
+            )

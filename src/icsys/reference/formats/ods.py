@@ -113,7 +113,7 @@ def _ods_kind(table: Table) -> str:
 def parse_ods(table: Table, parsed: Parsed) -> None:
     kind = _ods_kind(table)
     parsed.kind = f"ods_{kind}"
-    snapshot = _latest_date(table, [10, 11, 15, 16], headerless=True) or date.today()  # noqa: DTZ011
+    snapshot = _latest_date(table, [10, 11, 15, 16], headerless=True) or date.today()  # noqa: DTZ011 - a calendar date
     for line, row in table.all_rows(headerless=True):
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
@@ -133,16 +133,48 @@ def parse_ods(table: Table, parsed: Parsed) -> None:
             start = opened or snapshot
             parsed.exists(Level.TRUST, code, start, closed, name=name, ods=code, snapshot=snapshot)
             if icb:
-                parsed.link(Relation.PARENT, Level.TRUST, code, SYSTEM_ODS, icb, start, closed, snapshot=snapshot)
-            _org(parsed, code, name, OrgType.NHS_TRUST, snapshot=snapshot, postcode=postcode,
-                 opened=opened, closed=closed, kind_of_trust=trust_type(name))
+                parsed.link(
+                    Relation.PARENT,
+                    Level.TRUST,
+                    code,
+                    SYSTEM_ODS,
+                    icb,
+                    start,
+                    closed,
+                    snapshot=snapshot,
+                )
+            _org(
+                parsed,
+                code,
+                name,
+                OrgType.NHS_TRUST,
+                snapshot=snapshot,
+                postcode=postcode,
+                opened=opened,
+                closed=closed,
+                kind_of_trust=trust_type(name),
+            )
         elif check.ok:
             org_type = OrgType.ICB if re.match(r"^Q[A-Z0-9]{2}$", code) else OrgType.COMMISSIONER
-            _org(parsed, code, name, org_type, snapshot=snapshot, postcode=postcode, opened=opened, closed=closed)
+            _org(
+                parsed,
+                code,
+                name,
+                org_type,
+                snapshot=snapshot,
+                postcode=postcode,
+                opened=opened,
+                closed=closed,
+            )
 
 
 def _ods_practice(
-    parsed: Parsed, check: RowCheck, row: list[str], snapshot: date, opened: date | None, closed: date | None
+    parsed: Parsed,
+    check: RowCheck,
+    row: list[str],
+    snapshot: date,
+    opened: date | None,
+    closed: date | None,
 ) -> None:
     setting = field(row, 25)
     if setting != "4":
@@ -161,16 +193,42 @@ def _ods_practice(
     name = field(row, 1)
     parsed.exists(Level.PRACTICE, code, start, closed, name=name, ods=code, snapshot=snapshot)
     if commissioner:
-        parsed.link(Relation.PARENT, Level.PRACTICE, code, SUB_ICB_ODS, commissioner,
-                    joined or start, left or closed, snapshot=snapshot)
-    _org(parsed, code, name, OrgType.GP_PRACTICE, snapshot=snapshot, postcode=field(row, 9),
-         opened=opened, closed=closed, status=field(row, 12))
+        parsed.link(
+            Relation.PARENT,
+            Level.PRACTICE,
+            code,
+            SUB_ICB_ODS,
+            commissioner,
+            joined or start,
+            left or closed,
+            snapshot=snapshot,
+        )
+    _org(
+        parsed,
+        code,
+        name,
+        OrgType.GP_PRACTICE,
+        snapshot=snapshot,
+        postcode=field(row, 9),
+        opened=opened,
+        closed=closed,
+        status=field(row, 12),
+    )
 
 
 # --- OpenPrescribing tables -----------------------------------------------------------------
 
-_OP_PRACTICE = ("code", "name", "postcode", "sub_icb_location_ods_code", "pcn_id", "setting",
-                "open_date", "close_date", "status_code")
+_OP_PRACTICE = (
+    "code",
+    "name",
+    "postcode",
+    "sub_icb_location_ods_code",
+    "pcn_id",
+    "setting",
+    "open_date",
+    "close_date",
+    "status_code",
+)
 
 
 def op_practice_score(table: Table) -> tuple[float, list[str]]:
@@ -182,8 +240,10 @@ def parse_op_practices(table: Table, parsed: Parsed) -> None:
     index = header_index(table.first)
     pos = {c: index[c.replace("_", "")] for c in _OP_PRACTICE}
     joined_pos, left_pos = index.get("joinproviderdate"), index.get("leaveproviderdate")
-    date_cols = [p for p in (pos["open_date"], pos["close_date"], joined_pos, left_pos) if p is not None]
-    snapshot = _latest_date(table, date_cols, headerless=False) or date.today()  # noqa: DTZ011
+    date_cols = [
+        p for p in (pos["open_date"], pos["close_date"], joined_pos, left_pos) if p is not None
+    ]
+    snapshot = _latest_date(table, date_cols, headerless=False) or date.today()  # noqa: DTZ011 - a calendar date
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
@@ -210,12 +270,29 @@ def parse_op_practices(table: Table, parsed: Parsed) -> None:
         start = opened or joined or snapshot
         parsed.exists(Level.PRACTICE, code, start, closed, name=name, ods=code, snapshot=snapshot)
         if sub_icb:
-            parsed.link(Relation.PARENT, Level.PRACTICE, code, SUB_ICB_ODS, sub_icb,
-                        joined or start, left or closed, snapshot=snapshot)
+            parsed.link(
+                Relation.PARENT,
+                Level.PRACTICE,
+                code,
+                SUB_ICB_ODS,
+                sub_icb,
+                joined or start,
+                left or closed,
+                snapshot=snapshot,
+            )
         if pcn and closed is None:
             parsed.link(Relation.PARENT, Level.PRACTICE, code, Level.PCN, pcn, snapshot)
-        _org(parsed, code, name, OrgType.GP_PRACTICE, snapshot=snapshot, postcode=field(row, pos["postcode"]),
-             opened=opened, closed=closed, status=field(row, pos["status_code"]))
+        _org(
+            parsed,
+            code,
+            name,
+            OrgType.GP_PRACTICE,
+            snapshot=snapshot,
+            postcode=field(row, pos["postcode"]),
+            opened=opened,
+            closed=closed,
+            status=field(row, pos["status_code"]),
+        )
 
 
 _OP_ORGS = ("code", "name", "ons_code", "org_type", "open_date", "close_date", "stp_id")
@@ -230,7 +307,9 @@ def parse_op_orgs(table: Table, parsed: Parsed) -> None:
     """OpenPrescribing's commissioner table (sub-ICB locations, and historical CCGs and PCTs)."""
     index = header_index(table.first)
     pos = {c: index[c.replace("_", "")] for c in _OP_ORGS}
-    snapshot = _latest_date(table, [pos["open_date"], pos["close_date"]], headerless=False) or date.today()  # noqa: DTZ011
+    snapshot = (
+        _latest_date(table, [pos["open_date"], pos["close_date"]], headerless=False) or date.today()  # noqa: DTZ011 - a calendar date
+    )
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
@@ -242,8 +321,16 @@ def parse_op_orgs(table: Table, parsed: Parsed) -> None:
         opened = check.date("open_date", field(row, pos["open_date"]))
         closed = check.date("close_date", field(row, pos["close_date"]))
         if check.ok:
-            _org(parsed, field(row, pos["code"]), name, OrgType.COMMISSIONER, snapshot=snapshot,
-                 opened=opened, closed=closed, status=org_type)
+            _org(
+                parsed,
+                field(row, pos["code"]),
+                name,
+                OrgType.COMMISSIONER,
+                snapshot=snapshot,
+                opened=opened,
+                closed=closed,
+                status=org_type,
+            )
 
 
 def op_icbs_score(table: Table) -> tuple[float, list[str]]:
@@ -270,8 +357,12 @@ def parse_op_icbs(table: Table, parsed: Parsed) -> None:
 # --- ePCN -----------------------------------------------------------------------------------
 
 _PCN = ("PCN Code", "PCN Name", "Current Sub ICB Loc Code", "Open Date", "Close Date")
-_MEMBER = ("Partner Organisation Code", "PCN Code",
-           "Practice to PCN Relationship Start Date", "Practice to PCN Relationship End Date")
+_MEMBER = (
+    "Partner Organisation Code",
+    "PCN Code",
+    "Practice to PCN Relationship Start Date",
+    "Practice to PCN Relationship End Date",
+)
 
 
 def pcn_score(table: Table) -> tuple[float, list[str]]:
@@ -287,7 +378,9 @@ def member_score(table: Table) -> tuple[float, list[str]]:
 def parse_pcns(table: Table, parsed: Parsed) -> None:
     index = header_index(table.first)
     pos = {c: index[c.lower().replace(" ", "")] for c in _PCN}
-    snapshot = _latest_date(table, [pos["Open Date"], pos["Close Date"]], headerless=False) or date.today()  # noqa: DTZ011
+    snapshot = (
+        _latest_date(table, [pos["Open Date"], pos["Close Date"]], headerless=False) or date.today()  # noqa: DTZ011 - a calendar date
+    )
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
@@ -296,12 +389,23 @@ def parse_pcns(table: Table, parsed: Parsed) -> None:
         code = check.ods("PCN Code", field(row, pos["PCN Code"]), Level.PCN)
         opened = check.date("Open Date", field(row, pos["Open Date"]), required=True)
         closed = check.date("Close Date", field(row, pos["Close Date"]))
-        sub_icb = check.required("Current Sub ICB Loc Code", field(row, pos["Current Sub ICB Loc Code"]))
+        sub_icb = check.required(
+            "Current Sub ICB Loc Code", field(row, pos["Current Sub ICB Loc Code"])
+        )
         if not check.ok or opened is None:
             continue
         name = field(row, pos["PCN Name"])
         parsed.exists(Level.PCN, code, opened, closed, name=name, ods=code, snapshot=snapshot)
-        parsed.link(Relation.PARENT, Level.PCN, code, SUB_ICB_ODS, sub_icb, opened, closed, snapshot=snapshot)
+        parsed.link(
+            Relation.PARENT,
+            Level.PCN,
+            code,
+            SUB_ICB_ODS,
+            sub_icb,
+            opened,
+            closed,
+            snapshot=snapshot,
+        )
         _org(parsed, code, name, OrgType.PCN, snapshot=snapshot, opened=opened, closed=closed)
 
 
@@ -309,7 +413,7 @@ def parse_members(table: Table, parsed: Parsed) -> None:
     index = header_index(table.first)
     pos = {c: index[c.lower().replace(" ", "")] for c in _MEMBER}
     start_col, end_col = _MEMBER[2], _MEMBER[3]
-    snapshot = _latest_date(table, [pos[start_col], pos[end_col]], headerless=False) or date.today()  # noqa: DTZ011
+    snapshot = _latest_date(table, [pos[start_col], pos[end_col]], headerless=False) or date.today()  # noqa: DTZ011 - a calendar date
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
@@ -317,14 +421,26 @@ def parse_members(table: Table, parsed: Parsed) -> None:
             continue
         practice = field(row, pos["Partner Organisation Code"])
         if not codes.is_ods(practice, Level.PRACTICE):
-            check.fail("Partner Organisation Code", practice, f"expected {codes.expected_code(Level.PRACTICE)}")
+            check.fail(
+                "Partner Organisation Code",
+                practice,
+                f"expected {codes.expected_code(Level.PRACTICE)}",
+            )
         pcn = check.ods("PCN Code", field(row, pos["PCN Code"]), Level.PCN)
         start = check.date(start_col, field(row, pos[start_col]), required=True)
         end = check.date(end_col, field(row, pos[end_col]))
         if check.ok and start is not None:
             end_exclusive = date.fromordinal(end.toordinal() + 1) if end else None
-            parsed.link(Relation.PARENT, Level.PRACTICE, practice, Level.PCN, pcn, start, end_exclusive,
-                        snapshot=snapshot)
+            parsed.link(
+                Relation.PARENT,
+                Level.PRACTICE,
+                practice,
+                Level.PCN,
+                pcn,
+                start,
+                end_exclusive,
+                snapshot=snapshot,
+            )
 
 
 # --- trust lookups (2022) -------------------------------------------------------------------
@@ -358,9 +474,18 @@ def parse_trust_region(table: Table, parsed: Parsed) -> None:
         if check.ok:
             name = field(row, pos["nhs_trust22_name"])
             if region:
-                parsed.link(Relation.PARENT, Level.TRUST, code, Level.NHS_REGION, region, TRUSTS_2022)
-            _org(parsed, code, name.upper(), OrgType.NHS_TRUST, snapshot=TRUSTS_2022,
-                 status=field(row, pos["status"]), kind_of_trust=trust_type(name))
+                parsed.link(
+                    Relation.PARENT, Level.TRUST, code, Level.NHS_REGION, region, TRUSTS_2022
+                )
+            _org(
+                parsed,
+                code,
+                name.upper(),
+                OrgType.NHS_TRUST,
+                snapshot=TRUSTS_2022,
+                status=field(row, pos["status"]),
+                kind_of_trust=trust_type(name),
+            )
 
 
 def parse_catchment(table: Table, parsed: Parsed) -> None:
@@ -371,8 +496,14 @@ def parse_catchment(table: Table, parsed: Parsed) -> None:
         check = RowCheck(parsed, line)
         code = check.ods("nhs_trust22_code", field(row, pos["nhs_trust22_code"]), Level.TRUST)
         icb = check.gss("icb22_code", field(row, pos["icb22_code"]), Level.SYSTEM)
-        share = check.number("proportion_trust_came_from_icb", field(row, pos["proportion_trust_came_from_icb"]))
+        share = check.number(
+            "proportion_trust_came_from_icb", field(row, pos["proportion_trust_came_from_icb"])
+        )
         if share is not None and not 0 <= share <= 1:
-            check.fail("proportion_trust_came_from_icb", str(share), "expected a proportion from 0 to 1")
+            check.fail(
+                "proportion_trust_came_from_icb", str(share), "expected a proportion from 0 to 1"
+            )
         if check.ok:
-            parsed.link(Relation.CATCHMENT, Level.TRUST, code, Level.SYSTEM, icb, ICB_2022, share=share)
+            parsed.link(
+                Relation.CATCHMENT, Level.TRUST, code, Level.SYSTEM, icb, ICB_2022, share=share
+            )

@@ -39,14 +39,15 @@ def parse_sya(table: Table, parsed: Parsed) -> None:
     index = header_index(table.first)
     age_pos = [index[a.replace("+", "")] for a in AGES]
     total_pos = index.get("totalpopulation") or index.get("allages")
-    year = (parsed.valid_from_override.year if parsed.valid_from_override else None) or year_from_name(
-        table.label
-    )
+    year = (
+        parsed.valid_from_override.year if parsed.valid_from_override else None
+    ) or year_from_name(table.label)
     if year is None:
         raise InputFileError(
             "the mid-year of these population estimates is not in the file",
             path=table.label,
-            expected="a file name containing it (e.g. population_mid2020_…) or --valid-from 2020-06-30",
+            expected="a file name containing it (e.g. population_mid2020_…) "
+            "or --valid-from 2020-06-30",
         )
     for line, row in table.rows:
         parsed.rows_read += 1
@@ -65,13 +66,19 @@ def parse_sya(table: Table, parsed: Parsed) -> None:
         if any(c is not None and c < 0 for c in counts):
             check.fail("(ages)", "", "expected counts of at least 0")
         total = sum(c or 0 for c in counts)
-        stated = check.integer("total_population", field(row, total_pos), low=0) if total_pos is not None else total
+        stated = (
+            check.integer("total_population", field(row, total_pos), low=0)
+            if total_pos is not None
+            else total
+        )
         if stated is not None and stated != total:
             check.fail("total_population", str(stated), f"expected the sum of the ages ({total})")
         if check.ok:
             ages = ",".join(str(c) for c in counts)
             parsed.population.append((geography, code, year, "P", total, ages))
-    parsed.attributes.append((Level.ENGLAND, "E92000001", f"population_{year}_loaded", date(year, 6, 30), 1.0, None))
+    parsed.attributes.append(
+        (Level.ENGLAND, "E92000001", f"population_{year}_loaded", date(year, 6, 30), 1.0, None)
+    )
 
 
 _GP_REG = ("EXTRACT_DATE", "CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS")
@@ -98,7 +105,9 @@ def parse_gp_reg(table: Table, parsed: Parsed) -> None:
         when = check.date("EXTRACT_DATE", field(row, pos["EXTRACT_DATE"]), required=True)
         count = check.integer("NUMBER_OF_PATIENTS", field(row, pos["NUMBER_OF_PATIENTS"]), low=0)
         if check.ok and when is not None:
-            parsed.attributes.append((Level.PRACTICE, code, "registered_patients", when, count, None))
+            parsed.attributes.append(
+                (Level.PRACTICE, code, "registered_patients", when, count, None)
+            )
 
 
 _QOF = ("year", "practice_code", "group_code", "register", "practice_list_size")
@@ -140,8 +149,12 @@ def parse_qof(table: Table, parsed: Parsed) -> None:
         size = check.integer("practice_list_size", field(row, pos["practice_list_size"]), low=0)
         if check.ok and year is not None:
             end = date(year[1].year, 3, 31)
-            parsed.attributes.append((Level.PRACTICE, code, f"qof_{group}_register", end, register, None))
-            parsed.attributes.append((Level.PRACTICE, code, f"qof_{group}_list_size", end, size, None))
+            parsed.attributes.append(
+                (Level.PRACTICE, code, f"qof_{group}_register", end, register, None)
+            )
+            parsed.attributes.append(
+                (Level.PRACTICE, code, f"qof_{group}_list_size", end, size, None)
+            )
 
 
 def parse_qof_geo(table: Table, parsed: Parsed) -> None:
@@ -161,4 +174,6 @@ def parse_qof_geo(table: Table, parsed: Parsed) -> None:
             rows.append((code, icb, year))
     latest = max((y[0] for _, _, y in rows), default=None)
     for code, icb, (start, end) in rows:
-        parsed.link(Relation.PARENT, Level.PRACTICE, code, "system_ods", icb, start, end, snapshot=latest)
+        parsed.link(
+            Relation.PARENT, Level.PRACTICE, code, "system_ods", icb, start, end, snapshot=latest
+        )
