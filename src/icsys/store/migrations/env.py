@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from icsys.store import governance_models as _governance_models  # noqa: F401 - registers tables
 from icsys.store.models import metadata
 
 engine = context.config.attributes.get("engine")
