@@ -104,3 +104,20 @@ class PermissionDeniedError(UserError):
     exit_code = 17
     http_status = 403
     code = "permission_denied"
+
+
+class InvalidRecordError(UserError):
+    """A governance (or other) record breaks a rule: a bad value, an unknown reference, an overlap.
+
+    ``problems`` holds ``(field, message)`` pairs, all of them, so a form can show each in place.
+    """
+
+    exit_code = 18
+    http_status = 422
+    code = "invalid_record"
+
+    def __init__(self, what: str, problems: list[tuple[str, str]]) -> None:
+        self.what = what
+        self.problems = problems
+        detail = "; ".join(f"{field}: {message}" for field, message in problems)
+        super().__init__(f"{what}: {detail}")
