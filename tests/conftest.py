@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ from icsys.config import Settings
 from icsys.store.db import open_store
 
 STRICT = os.environ.get("ICSYS_STRICT_SERVICES") == "1"
-SHARED_DATA = Path(os.environ.get("ICSYS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("ICSYS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 def missing_service(reason: str) -> None:
@@ -51,20 +54,32 @@ def postgres_admin_url() -> str:
     return url
 
 
-@pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+@contextmanager
+def temporary_database(admin_url: str) -> Iterator[str]:
     """A fresh, empty database on the test server, dropped afterwards."""
     name = f"icsys_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = postgres_admin_url.rsplit("/", 1)[0]
+    base = admin_url.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def new_postgres_database(postgres_admin_url: str) -> Callable[[], AbstractContextManager[str]]:
+    """Make a fresh database at any fixture scope: ``with new_postgres_database() as url``."""
+    return lambda: temporary_database(postgres_admin_url)
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    with temporary_database(postgres_admin_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -89,7 +89,7 @@ def rebuild_edges(conn: Connection, touched: Iterable[Key]) -> int:
                 _as_date(snap),
                 share,
             )
-            for child, parent, start, end, share, snap in rows.tuples()
+            for child, parent, start, end, share, snap in rows
         ]
         conn.execute(
             delete(m.edge).where(

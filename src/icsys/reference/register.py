@@ -394,7 +394,7 @@ class Snapshot:
         icb = self._parent(Level.TRUST, SYSTEM_ODS)
         with self.engine.connect() as conn:
             types = dict(
-                conn.execute(select(m.organisation.c.ods_code, m.organisation.c.trust_type))
+                conn.execute(select(m.organisation.c.ods_code, m.organisation.c.trust_type)).all()
             )
         rows = []
         for code in self.codes(Level.TRUST):

@@ -130,7 +130,11 @@ def parse_ruc(table: Table, parsed: Parsed) -> None:
             parsed.skip("Welsh area (icsys covers England)")
             continue
         check.gss(column, code, Level(geography))
-        ruc = check.required(table.first[code_pos], field(row, code_pos))
+        ruc = field(row, code_pos)
+        if not _RUC21.match(ruc):
+            check.fail(
+                table.first[code_pos], ruc, "expected a 2021 rural-urban code like UN1 or RSF1"
+            )
         if not check.ok:
             continue
         parsed.attributes.append((geography, code, "ruc21_code", when, None, ruc))
@@ -141,6 +145,7 @@ def parse_ruc(table: Table, parsed: Parsed) -> None:
         parsed.attributes.append((geography, code, "urban_rural", when, None, urban))
 
 
+_RUC21 = re.compile(r"^(U[NF]|R[LS][NF])1$")
 _FT_COLUMNS = ("Indicator ID", "Indicator Name", "Area Code", "Area Type", "Time period", "Value")
 _FT_LEVELS = {"gp": Level.PRACTICE, "gps": Level.PRACTICE, "england": Level.ENGLAND}
 
@@ -157,6 +162,8 @@ def parse_fingertips(table: Table, parsed: Parsed) -> None:
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
+        if not row_width(check, row, len(table.first)):
+            continue
         area_type = field(row, pos["Area Type"]).lower()
         level = _FT_LEVELS.get(area_type)
         if level is None:
@@ -164,7 +171,11 @@ def parse_fingertips(table: Table, parsed: Parsed) -> None:
             continue
         year = check.integer("Time period", field(row, pos["Time period"])[:4], low=1990)
         value = check.number("Value", field(row, pos["Value"]))
-        code = check.required("Area Code", field(row, pos["Area Code"]))
+        code = field(row, pos["Area Code"])
+        if level is Level.PRACTICE:
+            check.ods("Area Code", code, Level.PRACTICE)
+        else:
+            check.gss("Area Code", code, Level.ENGLAND)
         if check.ok and year is not None:
             name = f"fingertips_{field(row, pos['Indicator ID'])}"
             parsed.attributes.append((level, code, name, date(year, 1, 1), value, None))

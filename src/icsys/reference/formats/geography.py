@@ -70,10 +70,7 @@ def score(table: Table) -> tuple[float, list[str]]:
 
 def _check_groups(table: Table, groups: list[_Group]) -> None:
     for group in groups:
-        if Kind.CODE not in group.columns and not (
-            group.level in {Level.SYSTEM, Level.SUB_ICB, Level.NHS_REGION}
-            and Kind.ODS in group.columns
-        ):
+        if Kind.CODE not in group.columns:
             present = ", ".join(group.headers.values())
             raise InputFileError(
                 f"has {present} but no code column for that geography",

@@ -86,6 +86,13 @@ def _org(
     )
 
 
+def _org_code(check: RowCheck, column: str, code: str) -> str:
+    """Any ODS organisation code: 3 to 6 capital letters and digits."""
+    if not _ODS_CODE.match(code):
+        check.fail(column, code, "expected an ODS code of 3 to 6 capital letters and digits")
+    return code
+
+
 # --- headerless ODS extracts --------------------------------------------------------------
 
 
@@ -154,7 +161,7 @@ def parse_ods(table: Table, parsed: Parsed) -> None:
                 closed=closed,
                 kind_of_trust=trust_type(name),
             )
-        elif check.ok:
+        elif _org_code(check, "Organisation Code (column 1)", code) and check.ok:
             org_type = OrgType.ICB if re.match(r"^Q[A-Z0-9]{2}$", code) else OrgType.COMMISSIONER
             _org(
                 parsed,
@@ -261,6 +268,9 @@ def parse_op_practices(table: Table, parsed: Parsed) -> None:
         closed = check.date("close_date", field(row, pos["close_date"]))
         joined = check.date("join_provider_date", field(row, joined_pos))
         left = check.date("leave_provider_date", field(row, left_pos))
+        sub_icb_ods = field(row, pos["sub_icb_location_ods_code"])
+        if sub_icb_ods:
+            check.ods("sub_icb_location_ods_code", sub_icb_ods, Level.SUB_ICB)
         pcn = field(row, pos["pcn_id"])
         if pcn:
             check.ods("pcn_id", pcn, Level.PCN)
@@ -313,11 +323,14 @@ def parse_op_orgs(table: Table, parsed: Parsed) -> None:
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
+        if not row_width(check, row, len(table.first)):
+            continue
         org_type = field(row, pos["org_type"])
         name = field(row, pos["name"])
         if org_type.lower() in {"", "unknown"} or not name:
             parsed.skip("organisation of unknown type or without a name")
             continue
+        _org_code(check, "code", field(row, pos["code"]))
         opened = check.date("open_date", field(row, pos["open_date"]))
         closed = check.date("close_date", field(row, pos["close_date"]))
         if check.ok:
@@ -347,7 +360,7 @@ def parse_op_icbs(table: Table, parsed: Parsed) -> None:
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
-        code = check.required("code", field(row, 0))
+        code = _org_code(check, "code", field(row, 0))
         if check.ok:
             _org(parsed, code, field(row, 1), OrgType.ICB, snapshot=snapshot)
             if not re.match(r"^Q[A-Z0-9]{2}$", code):
@@ -384,7 +397,7 @@ def parse_pcns(table: Table, parsed: Parsed) -> None:
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
-        if not row_width(check, row, len(_PCN)):
+        if not row_width(check, row, len(table.first)):
             continue
         code = check.ods("PCN Code", field(row, pos["PCN Code"]), Level.PCN)
         opened = check.date("Open Date", field(row, pos["Open Date"]), required=True)
@@ -417,7 +430,7 @@ def parse_members(table: Table, parsed: Parsed) -> None:
     for line, row in table.rows:
         parsed.rows_read += 1
         check = RowCheck(parsed, line)
-        if not row_width(check, row, len(_MEMBER)):
+        if not row_width(check, row, len(table.first)):
             continue
         practice = field(row, pos["Partner Organisation Code"])
         if not codes.is_ods(practice, Level.PRACTICE):
