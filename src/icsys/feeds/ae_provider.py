@@ -59,6 +59,24 @@ MEASURES: dict[str, str] = {
     "Other emergency admissions": "emergency_admissions_not_via_ae",
 }
 
+
+def _para(text: str) -> str:
+    return " ".join(text.split())
+
+
+_NOTES = (
+    _para(
+        """Each file's total row (`TOTAL` or `Total`) is counted as out of scope (`file total
+    row`) and checked: each figure must equal the sum of the file's loaded rows, else it is
+    quarantined with the columns that disagree."""
+    ),
+    _para(
+        """Empty trailing columns (September 2024) are ignored. Organisation codes are not
+    checked against the register: the files include walk-in centres, practices and independent
+    providers that are not NHS trusts."""
+    ),
+)
+
 AE_PROVIDER = Contract(
     "ae_provider_monthly",
     "published",
@@ -90,18 +108,7 @@ AE_PROVIDER = Contract(
     ),
     key=("period", "org_code"),
     event_date="period",
-    notes=(
-        (
-            "Each file's total row (`TOTAL` or `Total`) is counted as out of scope (`file total row`) "
-            "and checked: each figure must equal the sum of the file's loaded rows, else it is "
-            "quarantined with the columns that disagree."
-        ),
-        (
-            "Empty trailing columns (September 2024) are ignored. Organisation codes are not checked "
-            "against the register: the files include walk-in centres, practices and independent "
-            "providers that are not NHS trusts."
-        ),
-    ),
+    notes=_NOTES,
 )
 
 
@@ -123,8 +130,8 @@ class AeProviderAdapter:
     sums: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def rename(self, header: list[str]) -> dict[str, str]:
-        by_source = {c.source: c.name for c in AE_PROVIDER.columns if c.source}
-        return {h: by_source[h.strip()] for h in header if h.strip() in by_source}
+        by_source = {c.source.lower(): c.name for c in AE_PROVIDER.columns if c.source}
+        return {h: by_source[h] for h in header if h in by_source}
 
     def prepare(self, file: str, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Split the total row off (returned as out-of-scope lines) and normalise the period."""

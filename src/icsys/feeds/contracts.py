@@ -43,7 +43,7 @@ class ColType(StrEnum):
     DATE = "date"  # YYYY-MM-DD; lake: date32
     MONTH = "month"  # YYYY-MM (or YYYY-MM-DD, day ignored); lake: date32, first of month
     DATE_OR_MONTH = "date_or_month"  # YYYY-MM-DD or YYYY-MM; lake: date32 (first of month)
-    TIMESTAMP = "timestamp"  # YYYY-MM-DD HH:MM[:SS] or with a T; lake: timestamp[s]
+    TIMESTAMP = "timestamp"  # YYYY-MM-DD HH:MM[:SS] or with a T; lake: timestamp[us]
     INT = "int"  # whole number; lake: int64
     FLOAT = "float"  # number; lake: float64
 
@@ -54,7 +54,7 @@ LAKE_TYPES = {
     ColType.DATE: "date32",
     ColType.MONTH: "date32",
     ColType.DATE_OR_MONTH: "date32",
-    ColType.TIMESTAMP: "timestamp[s]",
+    ColType.TIMESTAMP: "timestamp[us]",
     ColType.INT: "int64",
     ColType.FLOAT: "float64",
 }

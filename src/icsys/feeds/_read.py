@@ -1,0 +1,292 @@
+"""Streaming a feed file as chunks of text columns, each row with its line number.
+
+CSV files are read in blocks of whole lines. Each block is checked with NumPy (field counts,
+blank lines, quotes) and for UTF-8 before PyArrow parses the good lines in C++, so a malformed
+line (too few or too many fields, a truncated last line, bytes that are not UTF-8, unbalanced
+quotes) becomes a quarantined row with its line number instead of stopping the load, and
+memory stays bounded by the block size however large the file. Values may not contain line
+breaks (the contracts say so), which is what lets a line be a row. Parquet files are read in
+record batches; their "line" is the row number (1-based).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from icsys.errors import InputFileError
+
+PROBLEMS = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+FILE = "(file)"
+ROW = "(row)"
+BLOCK_BYTES = 64 << 20
+NOT_UTF8 = "bytes that are not valid UTF-8 (re-save the file as UTF-8, or pass --encoding)"
+
+
+def problems(lines: object, column: str, value: str, reason: str) -> pl.DataFrame:
+    frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.Int64)})
+    return frame.with_columns(
+        pl.lit(column).alias("column"), pl.lit(value).alias("value"), pl.lit(reason).alias("reason")
+    )
+
+
+def no_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEMS)
+
+
+@dataclass
+class Chunk:
+    frame: pl.DataFrame  # text columns named as in the header (trimmed, lower case) + _line
+    problems: pl.DataFrame  # rows rejected while reading: line, column, value, reason
+    rows: int  # data rows in the chunk (good + rejected; blank lines are not rows)
+    nbytes: int = 0  # bytes of the file the chunk covers (for progress)
+
+
+def normalise(name: str, index: int) -> str:
+    name = name.strip().lower()
+    return name or f"_unnamed_{index}"
+
+
+def _delimiter_problem(first_line: str) -> str | None:
+    if "," in first_line:
+        return None
+    for name, char in (("tab", "\t"), ("semicolon", ";"), ("pipe", "|")):
+        if char in first_line:
+            return f"the file is {name}-separated (expected comma-separated values)"
+    return None
+
+
+class CsvSource:
+    """One CSV file: its header, then chunks of rows."""
+
+    def __init__(
+        self, path: Path, *, encoding: str = "utf-8", block_bytes: int = BLOCK_BYTES
+    ) -> None:
+        self.path = path
+        self.encoding = encoding.lower().replace("-", "").replace("_", "")
+        self.block_bytes = block_bytes
+        with path.open("rb") as fh:
+            first = fh.readline()
+        self._header_bytes = len(first)
+        text = self._decode_header(first)
+        self.file_problem = _delimiter_problem(text)
+        names = next(csv.reader([text])) if text.strip() else []
+        self.header = [normalise(n, i) for i, n in enumerate(names)]
+        if not self.header:
+            raise InputFileError(
+                "the file is empty", path=str(path), line=1, expected="a header row"
+            )
+        if len(set(self.header)) != len(self.header):
+            dupes = sorted({h for h in self.header if self.header.count(h) > 1})
+            self.file_problem = f"the header repeats column(s) {', '.join(dupes)}"
+
+    def _decode_header(self, first: bytes) -> str:
+        try:
+            if self.encoding in {"utf8", "utf8sig"}:
+                return first.decode("utf-8-sig").rstrip("\r\n")
+            return first.decode(self.encoding).rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise InputFileError(
+                "the header row is not valid text", path=str(self.path), line=1, expected=NOT_UTF8
+            ) from None
+        except LookupError:
+            raise InputFileError(
+                f"unknown encoding {self.encoding!r}", path=str(self.path)
+            ) from None
+
+    def _blocks(self) -> Iterator[tuple[bytes, bool]]:
+        with self.path.open("rb") as fh:
+            fh.seek(self._header_bytes)
+            carry = b""
+            while True:
+                data = fh.read(self.block_bytes)
+                if not data:
+                    if carry:
+                        yield carry, True
+                    return
+                data = carry + data
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    carry = data
+                    continue
+                carry = data[cut + 1 :]
+                yield data[: cut + 1], False
+
+    def chunks(self, columns: list[str]) -> Iterator[Chunk]:
+        """Chunks holding ``columns`` (those of the header that the contract reads)."""
+        line = 2
+        for block, last in self._blocks():
+            raw = block if self.encoding in {"utf8", "utf8sig"} else self._transcode(block)
+            chunk, lines = self._chunk(raw, line, columns, last=last)
+            line += lines
+            yield chunk
+
+    def _transcode(self, block: bytes) -> bytes:
+        return block.decode(self.encoding, errors="replace").encode("utf-8")
+
+    def _chunk(
+        self, block: bytes, first_line: int, columns: list[str], *, last: bool
+    ) -> tuple[Chunk, int]:
+        arr = np.frombuffer(block, dtype=np.uint8)
+        newlines = np.flatnonzero(arr == 10)
+        ends = newlines if block.endswith(b"\n") else np.append(newlines, len(block))
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        content_end = ends - ((ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13))
+        blank = content_end == starts
+        commas = np.concatenate(([0], np.cumsum(arr == 44)))
+        fields = commas[content_end] - commas[starts] + 1
+        quotes = np.concatenate(([0], np.cumsum(arr == 34)))
+        quoted = (quotes[content_end] - quotes[starts]) > 0
+        numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+        expected = len(self.header)
+        bad_reason: dict[int, str] = {}
+        for i in np.flatnonzero(quoted & ~blank):
+            text = block[starts[i] : content_end[i]].decode("utf-8", errors="replace")
+            try:
+                parsed = next(csv.reader([text], strict=True))
+            except csv.Error:
+                bad_reason[int(i)] = (
+                    "unbalanced quotes in the line (values may not contain line breaks)"
+                )
+                continue
+            fields[i] = len(parsed)
+        for i in np.flatnonzero(~blank & (fields != expected)):
+            if int(i) not in bad_reason:
+                truncated = (
+                    last
+                    and i == len(starts) - 1
+                    and not block.endswith(b"\n")
+                    and fields[i] < expected
+                )
+                what = "truncated last line: " if truncated else ""
+                bad_reason[int(i)] = (
+                    f"{what}the line has {fields[i]} fields; the header has {expected}"
+                )
+        for i in self._not_utf8(block, starts):
+            bad_reason.setdefault(i, NOT_UTF8)
+        good = ~blank
+        if self.file_problem:
+            good[:] = False
+            bad_reason = dict.fromkeys(np.flatnonzero(~blank).tolist(), self.file_problem)
+        for i in bad_reason:
+            good[i] = False
+        rows = int((~blank).sum())
+        rejected = pl.DataFrame(
+            {
+                "line": pl.Series([int(numbers[i]) for i in sorted(bad_reason)], dtype=pl.Int64),
+                "column": pl.Series(
+                    [FILE if self.file_problem else ROW] * len(bad_reason), dtype=pl.String
+                ),
+                "value": pl.Series(["(not shown)"] * len(bad_reason), dtype=pl.String),
+                "reason": pl.Series([bad_reason[i] for i in sorted(bad_reason)], dtype=pl.String),
+            }
+        )
+        frame = self._parse(block, arr, starts, ends, good, blank, columns)
+        if frame.height != int(good.sum()):
+            raise InputFileError(
+                "the CSV parser and the line checker disagree on the rows of a block",
+                path=str(self.path),
+                line=first_line,
+                expected="one row per line",
+            )
+        frame = frame.with_columns(pl.Series("_line", numbers[good], dtype=pl.Int64))
+        return Chunk(frame, rejected, rows, len(block)), len(starts)
+
+    @staticmethod
+    def _not_utf8(block: bytes, starts: np.ndarray) -> list[int]:
+        bad: list[int] = []
+        offset = 0
+        while offset < len(block):
+            try:
+                block[offset:].decode("utf-8")
+                break
+            except UnicodeDecodeError as exc:
+                index = int(np.searchsorted(starts, offset + exc.start, side="right")) - 1
+                bad.append(index)
+                if index + 1 >= len(starts):
+                    break
+                offset = int(starts[index + 1])
+        return bad
+
+    def _parse(
+        self,
+        block: bytes,
+        arr: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        good: np.ndarray,
+        blank: np.ndarray,
+        columns: list[str],
+    ) -> pl.DataFrame:
+        if not good.any():
+            return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+        if not good[~blank].all() or blank.any():
+            lengths = np.minimum(ends + 1, len(block)) - starts
+            keep = np.repeat(good, lengths)
+            block = arr[keep].tobytes()
+            if not block.endswith(b"\n"):
+                block += b"\n"
+        table = pa_csv.read_csv(
+            io.BytesIO(block),
+            read_options=pa_csv.ReadOptions(column_names=self.header, block_size=16 << 20),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                include_columns=columns,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        return pl.from_arrow(table)  # type: ignore[return-value]
+
+
+class ParquetSource:
+    """One Parquet file: its columns, then record batches as text."""
+
+    def __init__(self, path: Path, *, batch_rows: int = 1 << 20) -> None:
+        self.path = path
+        self.batch_rows = batch_rows
+        try:
+            self._file = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputFileError(f"not a Parquet file: {exc}", path=str(path)) from None
+        names = self._file.schema_arrow.names
+        self._names = {normalise(n, i): n for i, n in enumerate(names)}
+        self.header = list(self._names)
+        self.file_problem: str | None = None
+        rows = max(self._file.metadata.num_rows, 1)
+        self._bytes_per_row = path.stat().st_size // rows
+
+    def chunks(self, columns: list[str]) -> Iterator[Chunk]:
+        line = 1
+        source = [self._names[c] for c in columns]
+        for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=source):
+            arrays = [pc.cast(col, pa.string()) for col in batch.columns]
+            table = pa.table(arrays, names=columns)
+            frame = pl.from_arrow(table)
+            assert isinstance(frame, pl.DataFrame)  # noqa: S101 - a table gives a frame
+            frame = frame.with_columns(
+                pl.int_range(line, line + batch.num_rows, dtype=pl.Int64).alias("_line")
+            )
+            line += batch.num_rows
+            yield Chunk(frame, no_problems(), batch.num_rows, self._bytes_per_row * batch.num_rows)
+
+
+def open_source(
+    path: Path, *, encoding: str, block_bytes: int = BLOCK_BYTES
+) -> CsvSource | ParquetSource:
+    if not path.is_file():
+        raise InputFileError("no such file", path=str(path))
+    if path.suffix.lower() in {".parquet", ".pq"}:
+        return ParquetSource(path)
+    return CsvSource(path, encoding=encoding, block_bytes=block_bytes)
