@@ -160,7 +160,7 @@ class Checker:
         problem = pl.when(pl.col("cluster").is_null() & pl.col("code").is_not_null()).then(
             pl.lit("code not in the mapping file")
         )
-        return mapped.with_columns(problem.alias(_p("code")))
+        return mapped.with_columns(problem.alias("_m_code"))
 
     def check(self, chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The rows that pass, typed as in the lake, and the problems (line, column, value, reason)."""
@@ -189,6 +189,11 @@ class Checker:
                 self._problem(col, raw, pl.col(f"_t_{col.name}"), bad_type).alias(_p(col.name))
             )
         frame = frame.with_columns(typed).with_columns(problems)
+        if "_m_code" in frame.columns:
+            frame = frame.with_columns(
+                pl.coalesce("_m_code", _p("code")).alias(_p("code")),
+                pl.when(pl.col("_m_code").is_null()).then(pl.col(_p("cluster"))).alias(_p("cluster")),
+            ).drop("_m_code")
         frame = self._registers(frame)
         frame = self._row_checks(frame)
         return self._split(frame)

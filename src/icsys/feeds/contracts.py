@@ -236,6 +236,7 @@ CONTRACTS: dict[str, Contract] = {
                     "end_date",
                     ColType.DATE,
                     "Registration end; empty = still registered",
+                    required=False,
                     nullable=True,
                     not_future=True,
                 ),
