@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from icsys.cli.governance import print_demo_measures
 from icsys.cli.output import console
 from icsys.cli.reference import print_report
 from icsys.cli.state import state
@@ -24,6 +25,7 @@ def demo(
         result = build_demo(st.engine, st.settings, seed=seed, progress=status.update)
     print_report(result.load)
     print_tree(result.summary, detail=False)
+    print_demo_measures(st.engine)
     console.print(f"Data folder: {st.settings.home.resolve()}")
     if serve:
         console.print(

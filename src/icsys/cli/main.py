@@ -11,6 +11,7 @@ from click.exceptions import ClickException, Exit
 from rich.markup import escape
 
 from icsys.cli import areas, demo, reference, structure
+from icsys.cli import governance
 from icsys.cli import feeds
 from icsys.cli.output import errors
 from icsys.cli.state import State
@@ -26,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(reference.app, name="reference")
 app.add_typer(structure.app, name="structure")
+app.add_typer(governance.app, name="governance")
+app.add_typer(governance.leadership_app, name="leadership")
 app.add_typer(feeds.app, name="feeds")
 app.command("areas")(areas.areas)
 app.command("demo")(demo.demo)

@@ -28,9 +28,19 @@ from icsys.governance.papers import documents_dir
 from icsys.store import governance_models as g
 
 PAPER_FIELDS = (
-    "id", "item_id", "body_id", "title", "author_org", "published_on", "version", "filename",
-    "media_type", "size_bytes", "sha256", "meeting_date",
-)  # fmt: skip
+    "id",
+    "item_id",
+    "body_id",
+    "title",
+    "author_org",
+    "published_on",
+    "version",
+    "filename",
+    "media_type",
+    "size_bytes",
+    "sha256",
+    "meeting_date",
+)
 
 
 def public_record(

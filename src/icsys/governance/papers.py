@@ -166,6 +166,52 @@ def store_paper(
     return values
 
 
+def store_new_papers(
+    conn: Connection,
+    settings: Settings,
+    papers: list[tuple[PaperMeta, str, bytes]],
+    *,
+    actor: str,
+) -> int:
+    """Bulk-store papers known to be new, with valid links (generated data); audited.
+
+    Type, size and content checks still apply to every document.
+    """
+    rows: list[dict[str, Any]] = []
+    now = datetime.now(UTC)
+    for meta, filename, content in papers:
+        kind = media_type(filename, content)
+        sha = hashlib.sha256(content).hexdigest()
+        rows.append(
+            {
+                "id": meta.id,
+                "item_id": meta.item_id,
+                "body_id": meta.body_id,
+                "title": meta.title,
+                "author_org": meta.author_org,
+                "classification": Classification(meta.classification).value,
+                "published_on": meta.published_on,
+                "version": 1,
+                "filename": Path(filename).name,
+                "media_type": kind,
+                "size_bytes": len(content),
+                "sha256": sha,
+                "uploaded_at": now,
+                "stored_as": _write_content(settings, sha, Path(filename).suffix.lower(), content),
+            }
+        )
+    if rows:
+        conn.execute(insert(g.gov_paper), rows)
+        audit.record_many(
+            conn,
+            actor=actor,
+            table="gov_paper",
+            action="create",
+            changes=[(str(r["id"]), None, r) for r in rows],
+        )
+    return len(rows)
+
+
 def _check_links(conn: Connection, meta: PaperMeta) -> None:
     problems = []
     if (

@@ -13,6 +13,7 @@ from icsys.config import Settings
 from icsys.reference.load import LoadReport, load_reference
 from icsys.reference.register import Snapshot
 from icsys.reference.summary import StructureSummary, summarise
+from icsys.synth.governance import build_governance
 from icsys.synth.world import WorldSpec, build_world, write_world_files
 
 
@@ -20,6 +21,7 @@ from icsys.synth.world import WorldSpec, build_world, write_world_files
 class DemoResult:
     load: LoadReport
     summary: StructureSummary
+    governance_systems: int = 0  # systems given synthetic governance records by this run
 
 
 def build_demo(
@@ -37,4 +39,5 @@ def build_demo(
     files = write_world_files(world, folder)
     report = load_reference(engine, settings, files, progress=progress)
     summary = summarise(Snapshot(engine, max(spec.extract_date, date(2025, 1, 1))))
-    return DemoResult(report, summary)
+    governance = build_governance(engine, settings, seed=seed, progress=progress)
+    return DemoResult(report, summary, governance)

@@ -47,11 +47,8 @@ def delegation(engine: Engine, period: Period, *, system: str | None = None) -> 
                 select(g.gov_body.c.id).where(g.gov_body.c.kind.in_(ICB_BODY_KINDS))
             )
         }
-        ods = dict(
-            conn.execute(
-                select(m.area.c.code, m.area.c.ods_code).where(m.area.c.level == Level.SYSTEM)
-            ).tuples()
-        )
+        area_ods = select(m.area.c.code, m.area.c.ods_code).where(m.area.c.level == Level.SYSTEM)
+        ods = dict(conn.execute(area_ods).tuples().all())
         query = (
             select(
                 d.c.system_code,
