@@ -13,6 +13,7 @@ from rich.markup import escape
 from icsys.cli import areas, demo, reference, structure
 from icsys.cli import governance
 from icsys.cli import feeds
+from icsys.cli import synth
 from icsys.cli.output import errors
 from icsys.cli.state import State
 from icsys.config import Settings
@@ -30,6 +31,7 @@ app.add_typer(structure.app, name="structure")
 app.add_typer(governance.app, name="governance")
 app.add_typer(governance.leadership_app, name="leadership")
 app.add_typer(feeds.app, name="feeds")
+app.add_typer(synth.app, name="synth")
 app.command("areas")(areas.areas)
 app.command("demo")(demo.demo)
 
