@@ -330,4 +330,4 @@ _RULES: dict[str, Rule] = {
 def keys_of(conn: Connection, kind_name: str) -> Iterable[tuple[object, ...]]:
     """Every stored key of a kind (for reconciliation)."""
     k = kind(kind_name)
-    return conn.execute(select(*(k.table.c[c] for c in k.key))).tuples().all()
+    return [tuple(r) for r in conn.execute(select(*(k.table.c[c] for c in k.key)))]

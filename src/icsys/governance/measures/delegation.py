@@ -48,7 +48,7 @@ def delegation(engine: Engine, period: Period, *, system: str | None = None) -> 
             )
         }
         area_ods = select(m.area.c.code, m.area.c.ods_code).where(m.area.c.level == Level.SYSTEM)
-        ods = dict(conn.execute(area_ods).tuples().all())
+        ods: dict[str, str | None] = {r[0]: r[1] for r in conn.execute(area_ods)}
         query = (
             select(
                 d.c.system_code,
@@ -68,7 +68,7 @@ def delegation(engine: Engine, period: Period, *, system: str | None = None) -> 
         if system is not None:
             query = query.where(d.c.system_code == system)
             alloc_q = alloc_q.where(g.gov_allocation.c.system_code == system)
-        budgets = conn.execute(query).tuples().all()
+        budgets = [tuple(r) for r in conn.execute(query)]
         allocations = {
             (r.system_code, r.financial_year): r.amount_gbp for r in conn.execute(alloc_q)
         }

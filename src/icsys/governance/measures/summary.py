@@ -53,7 +53,7 @@ def system_table(
         row[col] = value
     with engine.connect() as conn:
         query = select(m.area.c.code, m.area.c.name).where(m.area.c.level == Level.SYSTEM)
-        names = dict(conn.execute(query).tuples().all())
+        names: dict[str, str | None] = {r[0]: r[1] for r in conn.execute(query)}
     out = []
     for code in sorted(table, key=lambda c: (c == ALL_SYSTEMS, c)):
         name = "All systems" if code == ALL_SYSTEMS else names.get(code) or ""
