@@ -17,7 +17,9 @@ from icsys.feeds.pseudonym import is_valid_nhs_number
 from icsys.store.db import open_store
 from icsys.synth.demo import build_demo
 
-HEADER = "attendance_id,nhs_number,provider_code,arrival_time,departure_time,department_type,disposal\n"
+HEADER = (
+    "attendance_id,nhs_number,provider_code,arrival_time,departure_time,department_type,disposal\n"
+)
 
 
 def _nhs_numbers(n: int) -> list[str]:
@@ -35,7 +37,9 @@ def _write(path: Path, numbers: list[str], start: int, rows: int) -> None:
     with path.open("w", encoding="utf-8") as fh:
         fh.write(HEADER)
         for i in range(start, start + rows):
-            fh.write(f"A{i},{numbers[i % len(numbers)]},ZA{i % 5},2024-0{1 + i % 9}-05 10:00,2024-0{1 + i % 9}-05 13:30,01,03\n")
+            fh.write(
+                f"A{i},{numbers[i % len(numbers)]},ZA{i % 5},2024-0{1 + i % 9}-05 10:00,2024-0{1 + i % 9}-05 13:30,01,03\n"
+            )
 
 
 SCRIPT = """
@@ -69,8 +73,12 @@ def test_killed_load_leaves_lake_unchanged_and_no_raw_nhs_numbers(tmp_path):
     _write(big, numbers, 1000, 400_000)
     script = tmp_path / "load.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(script), str(home), str(big)], env=env,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(home), str(big)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     deadline = time.time() + 60
     while time.time() < deadline and "progress" not in proc.stdout.readline():
@@ -83,7 +91,9 @@ def test_killed_load_leaves_lake_unchanged_and_no_raw_nhs_numbers(tmp_path):
 
     again = load_feed(engine, settings, "ae_attendances", [big], environ=env)
     assert again.rows_loaded == 400_000 and again.files[0].reconciles
-    assert not [p for p in (home / "lake" / "ae_attendances").iterdir() if p.name.startswith(".staging")]
+    assert not [
+        p for p in (home / "lake" / "ae_attendances").iterdir() if p.name.startswith(".staging")
+    ]
 
     # no raw NHS number anywhere under the data folder (lake, quarantine, store, manifests)
     raw = {n.encode() for n in numbers}

@@ -18,7 +18,9 @@ from icsys.feeds.docs import render_contract
 from icsys.feeds.ingest import FeedLoadReport, load_feed
 from icsys.feeds.status import batch_status, feed_status
 
-app = typer.Typer(help="Partner feeds: contracts, loading into the lake, status.", no_args_is_help=True)
+app = typer.Typer(
+    help="Partner feeds: contracts, loading into the lake, status.", no_args_is_help=True
+)
 
 
 @app.command("load")
@@ -27,23 +29,40 @@ def load(
     feed: str = typer.Argument(..., help=f"The feed: {', '.join(all_feeds())}."),
     paths: list[Path] = typer.Argument(..., help="CSV or Parquet files, or folders of them."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV files."),
-    mapping: Path | None = typer.Option(None, "--mapping", help="conditions: CSV of code_system, code, cluster."),
-    strict: bool = typer.Option(False, "--strict", help="Fail (loading nothing) if any row would be quarantined."),
-    today: date | None = typer.Option(None, "--today", parser=_parse_date, help="Load date for the future-date check."),
+    mapping: Path | None = typer.Option(
+        None, "--mapping", help="conditions: CSV of code_system, code, cluster."
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Fail (loading nothing) if any row would be quarantined."
+    ),
+    today: date | None = typer.Option(
+        None, "--today", parser=_parse_date, help="Load date for the future-date check."
+    ),
 ) -> None:
     """Validate FEED files against the contract and add them to the lake as one atomic batch."""
     st = state(ctx)
     c = contract(feed)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task(f"loading {c.name}", total=None)
         report = load_feed(
-            st.engine, st.settings, c.name, paths, encoding=encoding, mapping=mapping, strict=strict,
+            st.engine,
+            st.settings,
+            c.name,
+            paths,
+            encoding=encoding,
+            mapping=mapping,
+            strict=strict,
             today=today,
-            progress=lambda message, done, total: bar.update(task, description=message, completed=done,
-                                                             total=total or None),
+            progress=lambda message, done, total: bar.update(
+                task, description=message, completed=done, total=total or None
+            ),
         )
     print_report(report)
 
@@ -53,8 +72,15 @@ def print_report(report: FeedLoadReport) -> None:
     for column in ("file", "status", "read", "loaded", "quarantined", "out of scope", "reconciles"):
         table.add_column(column, justify="left" if column in {"file", "status"} else "right")
     for f in report.files:
-        table.add_row(f.name, f.status, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}",
-                      f"{f.rows_out_of_scope:,}", "yes" if f.reconciles else "NO")
+        table.add_row(
+            f.name,
+            f.status,
+            f"{f.rows_read:,}",
+            f"{f.rows_loaded:,}",
+            f"{f.rows_quarantined:,}",
+            f"{f.rows_out_of_scope:,}",
+            "yes" if f.reconciles else "NO",
+        )
     console.print(table)
     for f in report.files:
         for reason, count in sorted(f.out_of_scope.items()):
@@ -62,7 +88,9 @@ def print_report(report: FeedLoadReport) -> None:
         for note in f.notes:
             console.print(f"  {f.name}: {note}")
     if report.quarantine_file:
-        console.print(f"[yellow]{report.rows_quarantined:,} row(s) quarantined → {report.quarantine_file}[/]")
+        console.print(
+            f"[yellow]{report.rows_quarantined:,} row(s) quarantined → {report.quarantine_file}[/]"
+        )
     rate = report.rows_read / report.seconds if report.seconds else 0
     console.print(
         f"batch {report.batch_id or '(nothing new)'}: {report.rows_loaded:,} rows loaded in "
@@ -79,7 +107,9 @@ def status(
     """What is loaded, when, and how many rows were quarantined."""
     st = state(ctx)
     if feed:
-        emit(batch_status(st.settings, contract(feed).name), fmt, title=f"{feed}: committed batches")
+        emit(
+            batch_status(st.settings, contract(feed).name), fmt, title=f"{feed}: committed batches"
+        )
     else:
         emit(feed_status(st.settings), fmt, title="Feeds in the lake")
 

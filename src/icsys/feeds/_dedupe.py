@@ -43,7 +43,8 @@ def find_duplicates(
     try:
         con.execute(f"SET temp_directory = '{tmp}'")
         con.execute(
-            f"CREATE TEMP VIEW s AS SELECT {key}, source_file, source_line FROM read_parquet({_files(staged)})"
+            f"CREATE TEMP VIEW s AS SELECT {key}, source_file, source_line "
+            f"FROM read_parquet({_files(staged)})"
         )
         within = con.sql(
             f"""
@@ -69,7 +70,8 @@ def find_duplicates(
         if committed:
             earlier = con.sql(
                 f"""SELECT source_file, source_line, {shown} AS value FROM s
-                SEMI JOIN (SELECT {key} FROM read_parquet({_files(committed)}, union_by_name = true)) c USING ({key})"""
+                SEMI JOIN (SELECT {key} FROM read_parquet({_files(committed)}, union_by_name = true)) c
+                USING ({key})"""
             ).pl()
             frames.append(
                 earlier.with_columns(

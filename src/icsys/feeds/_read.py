@@ -143,10 +143,12 @@ class CsvSource:
         starts = np.concatenate(([0], ends[:-1] + 1))
         content_end = ends - ((ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13))
         blank = content_end == starts
-        commas = np.concatenate(([0], np.cumsum(arr == 44)))
-        fields = commas[content_end] - commas[starts] + 1
-        quotes = np.concatenate(([0], np.cumsum(arr == 34)))
-        quoted = (quotes[content_end] - quotes[starts]) > 0
+        fields = (
+            np.bincount(np.searchsorted(ends, np.flatnonzero(arr == 44)), minlength=len(starts)) + 1
+        )
+        quoted = (
+            np.bincount(np.searchsorted(ends, np.flatnonzero(arr == 34)), minlength=len(starts)) > 0
+        )
         numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
         expected = len(self.header)
         bad_reason: dict[int, str] = {}

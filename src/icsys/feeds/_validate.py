@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from icsys.feeds.contracts import NHS_NUMBER, PERSON_ID, Column, ColType, Contract
+from icsys.feeds.contracts import NHS_NUMBER, PERSON_ID, ColType, Column, Contract
 from icsys.feeds.pseudonym import Pseudonymiser, nhs_number_problem
 
 REDACTED = "(redacted)"
@@ -192,7 +192,9 @@ class Checker:
         if "_m_code" in frame.columns:
             frame = frame.with_columns(
                 pl.coalesce("_m_code", _p("code")).alias(_p("code")),
-                pl.when(pl.col("_m_code").is_null()).then(pl.col(_p("cluster"))).alias(_p("cluster")),
+                pl.when(pl.col("_m_code").is_null())
+                .then(pl.col(_p("cluster")))
+                .alias(_p("cluster")),
             ).drop("_m_code")
         frame = self._registers(frame)
         frame = self._row_checks(frame)

@@ -14,8 +14,8 @@ import contextlib
 import fcntl
 import json
 import os
-import shutil
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime

@@ -26,4 +26,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Pa
 @pytest.fixture
 def feed_env(world: tuple[Engine, Path], tmp_path: Path) -> tuple[Engine, Settings, dict[str, str]]:
     engine, _ = world
-    return engine, Settings(home=tmp_path / "data"), {"ICSYS_PSEUDONYM_KEY": str(tmp_path / "keys" / "k")}
+    return (
+        engine,
+        Settings(home=tmp_path / "data"),
+        {"ICSYS_PSEUDONYM_KEY": str(tmp_path / "keys" / "k")},
+    )

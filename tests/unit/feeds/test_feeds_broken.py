@@ -33,16 +33,23 @@ def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 def test_spells_each_problem_has_its_reason(feed_env, tmp_path):
-    path = _write(tmp_path, "spells.csv", SPELLS + "\n".join([
-        "S1,P1,ZA0,2024-01-05,2024-01-07,21,I21.0,1500.5",
-        "S2,P2,ZA0,2024-01-xx,,21,I21.0,",
-        "S3,P3,ZZZ,2024-01-05,,11,J440,",
-        "S4,P4,ZA1,2099-01-05,,11,J440,",
-        "S5,P5,ZA1,2024-01-05,,77,J440,abc",
-        "S1,P6,ZA1,2024-01-06,,11,J440,",
-        "S7,P7,ZA1,2024-01-05,2024-01-01,11,J440,-1",
-        "S8,P8,ZA1",
-    ]))
+    path = _write(
+        tmp_path,
+        "spells.csv",
+        SPELLS
+        + "\n".join(
+            [
+                "S1,P1,ZA0,2024-01-05,2024-01-07,21,I21.0,1500.5",
+                "S2,P2,ZA0,2024-01-xx,,21,I21.0,",
+                "S3,P3,ZZZ,2024-01-05,,11,J440,",
+                "S4,P4,ZA1,2099-01-05,,11,J440,",
+                "S5,P5,ZA1,2024-01-05,,77,J440,abc",
+                "S1,P6,ZA1,2024-01-06,,11,J440,",
+                "S7,P7,ZA1,2024-01-05,2024-01-01,11,J440,-1",
+                "S8,P8,ZA1",
+            ]
+        ),
+    )
     report = _load(feed_env, "hospital_spells", path)
     f = report.files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined, f.reconciles) == (8, 1, 7, True)
@@ -63,13 +70,19 @@ def test_missing_column_quarantines_every_row(feed_env, tmp_path):
     path = _write(tmp_path, "reg.csv", "person_id,practice_code,end_date\nP1,Z90001,\nP2,Z90002,\n")
     report = _load(feed_env, "registrations", path)
     assert report.files[0].rows_quarantined == 2
-    assert _reasons(report)[0] == (2, "(file)", "required column(s) missing from the header: start_date")
+    assert _reasons(report)[0] == (
+        2,
+        "(file)",
+        "required column(s) missing from the header: start_date",
+    )
 
 
 def test_wrong_delimiter(feed_env, tmp_path):
     path = _write(tmp_path, "reg.csv", "person_id;practice_code;start_date\nP1;Z90001;2020-01-01\n")
     report = _load(feed_env, "registrations", path)
-    assert _reasons(report) == [(2, "(file)", "the file is semicolon-separated (expected comma-separated values)")]
+    assert _reasons(report) == [
+        (2, "(file)", "the file is semicolon-separated (expected comma-separated values)")
+    ]
     assert report.files[0].reconciles
 
 
@@ -108,7 +121,11 @@ def test_person_id_that_is_an_nhs_number_is_refused(feed_env, tmp_path):
 
 
 def test_strict_loads_nothing(feed_env, tmp_path):
-    path = _write(tmp_path, "spells.csv", SPELLS + "S1,P1,ZA0,2024-01-05,,21,I21.0,\nS2,P1,ZA0,bad,,21,I21.0,\n")
+    path = _write(
+        tmp_path,
+        "spells.csv",
+        SPELLS + "S1,P1,ZA0,2024-01-05,,21,I21.0,\nS2,P1,ZA0,bad,,21,I21.0,\n",
+    )
     with pytest.raises(QuarantineError):
         _load(feed_env, "hospital_spells", path, strict=True)
     assert lake.committed_files(feed_env[1], "hospital_spells") == []
@@ -121,14 +138,22 @@ def test_same_file_twice_loads_once_and_keys_across_batches(feed_env, tmp_path):
     assert first.rows_loaded == 1
     assert again.files[0].status == "already loaded"
     assert again.batch_id is None
-    other = _write(tmp_path, "spells2.csv", SPELLS + "S1,P1,ZA0,2024-01-05,,21,I21.0,\nS2,P1,ZA0,2024-01-05,,21,I21.0,\n")
+    other = _write(
+        tmp_path,
+        "spells2.csv",
+        SPELLS + "S1,P1,ZA0,2024-01-05,,21,I21.0,\nS2,P1,ZA0,2024-01-05,,21,I21.0,\n",
+    )
     third = _load(feed_env, "hospital_spells", other)
     assert (third.rows_loaded, third.rows_quarantined) == (1, 1)
     assert _reasons(third) == [(2, "(key)", "key (spell_id) already loaded in an earlier batch")]
 
 
 def test_conditions_through_a_mapping_file(feed_env, tmp_path):
-    mapping = _write(tmp_path, "map.csv", "code_system,code,cluster\nicd10,I10,hypertension\nsnomed,73211009,diabetes\n")
+    mapping = _write(
+        tmp_path,
+        "map.csv",
+        "code_system,code,cluster\nicd10,I10,hypertension\nsnomed,73211009,diabetes\n",
+    )
     text = "person_id,code_system,code,onset_date\nP1,icd10,I10,2020-01-01\nP1,snomed,73211009,2021-05-01\nP2,icd10,Z99,2021-01-01\n"
     report = _load(feed_env, "conditions", _write(tmp_path, "c.csv", text), mapping=mapping)
     assert report.rows_loaded == 2
@@ -139,7 +164,12 @@ def test_parquet_input(feed_env, tmp_path):
     import polars as pl
 
     path = tmp_path / "reg.parquet"
-    pl.DataFrame({"person_id": ["P1", "P2"], "practice_code": ["Z90001", "Z90002"],
-                  "start_date": [date(2020, 1, 1), date(2030, 1, 1)]}).write_parquet(path)
+    pl.DataFrame(
+        {
+            "person_id": ["P1", "P2"],
+            "practice_code": ["Z90001", "Z90002"],
+            "start_date": [date(2020, 1, 1), date(2030, 1, 1)],
+        }
+    ).write_parquet(path)
     report = _load(feed_env, "registrations", path)
     assert (report.rows_loaded, report.rows_quarantined) == (1, 1)

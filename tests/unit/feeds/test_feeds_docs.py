@@ -13,7 +13,15 @@ def test_docs_feeds_md_is_current():
 
 def test_every_feed_of_the_issue_has_a_contract():
     assert set(CONTRACTS) == {
-        "persons", "registrations", "conditions", "hospital_spells", "ae_attendances",
-        "outpatient_appointments", "community_contacts", "mental_health_contacts",
-        "social_care_services", "waiting_list", "workforce",
+        "persons",
+        "registrations",
+        "conditions",
+        "hospital_spells",
+        "ae_attendances",
+        "outpatient_appointments",
+        "community_contacts",
+        "mental_health_contacts",
+        "social_care_services",
+        "waiting_list",
+        "workforce",
     }
