@@ -106,9 +106,10 @@ def measures(
     if detail or by_body:
         emit([r.as_dict() for r in rows], fmt, title=f"Governance measures, {span.label}")
     else:
-        emit(
-            system_table(st.engine, rows, span), fmt, title=f"Governance measures, {span.label} (%)"
-        )
+        table = system_table(st.engine, rows, span)
+        if fmt is OutputFormat.TABLE:  # names make the terminal table too wide
+            table = [{k: v for k, v in r.items() if k != "name"} for r in table]
+        emit(table, fmt, title=f"Governance measures, {span.label} (%)")
 
 
 @app.command("export")
@@ -162,8 +163,8 @@ def stability(
                 r.value if r.value is None or r.measure == "median_vacancy_days" else 100 * r.value
             )
             row[STABILITY_COLUMNS[r.measure]] = None if shown is None else round(shown, 1)
-        elif r.measure == "background_share" and r.value:
-            row[f"bg_{r.breakdown}"] = round(100 * r.value, 1)
+        elif r.measure == "background_share" and fmt is not OutputFormat.TABLE:
+            row[f"bg_{r.breakdown}"] = None if r.value is None else round(100 * r.value, 1)
     emit(list(table.values()), fmt, title=f"Leadership stability as at {when} (%)")
 
 
