@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck layers unit clean
+.PHONY: demo test lint typecheck layers docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ typecheck: $(STAMP)
 
 layers: $(STAMP)
 	$(BIN)/lint-imports
+
+docs: $(STAMP)
+	$(BIN)/python -m icsys.cli.docgen > docs/cli.md
 
 clean:
 	rm -rf $(VENV) icsys-data .pytest_cache .mypy_cache .ruff_cache

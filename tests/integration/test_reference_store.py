@@ -13,6 +13,7 @@ from icsys.config import Settings
 from icsys.domain.levels import Level
 from icsys.errors import InputFileError
 from icsys.reference import rebuild
+from icsys.reference.diff import diff
 from icsys.reference.load import load_reference
 from icsys.reference.register import Snapshot
 from icsys.store import models as m
@@ -113,3 +114,26 @@ def test_a_failure_while_writing_rolls_everything_back(
     monkeypatch.undo()
     report = load_reference(store, store_settings, world_files)
     assert {f.status for f in report.files} == {"loaded", "already loaded"}
+
+
+def test_declared_successions_are_dated_edges_shown_by_the_diff(
+    store: Engine, store_settings: Settings, world_files, tmp_path
+):
+    load_reference(store, store_settings, world_files)
+    systems = Snapshot(store, AS_OF).rows(Level.SYSTEM)
+    declared = tmp_path / "icb_mergers.csv"
+    declared.write_text(
+        "level,old_code,new_code,effective_date,kind,share,source\n"
+        f"system,{systems[0].code},QZZ9X,2026-04-01,merger,,board paper 2025-09\n"
+        f"system,{systems[1].code},QZZ9X,2026-04-01,merger,,board paper 2025-09\n"
+        "county,E10000001,QZZ9Y,2026-04-01,merger,,typo in level\n",
+        encoding="utf-8",
+    )
+    report = load_reference(store, store_settings, [declared])
+    (outcome,) = report.files
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (3, 2, 1)
+    result = diff(store, date(2025, 1, 1), date(2026, 6, 1))
+    merged = {(s.old_code, s.new_code, s.kind) for s in result.successions}
+    assert merged == {(systems[0].code, "QZZ9X", "merger"), (systems[1].code, "QZZ9X", "merger")}
+    assert all(s.basis == "declared: board paper 2025-09" for s in result.successions)
+    assert diff(store, date(2025, 1, 1), date(2026, 3, 31)).successions == []

@@ -7,13 +7,9 @@ import sys
 from collections.abc import Mapping, Sequence
 
 import typer
-from click.exceptions import ClickException, Exit
 from rich.markup import escape
 
-from icsys.cli import areas, demo, reference, structure
-from icsys.cli import governance
-from icsys.cli import feeds
-from icsys.cli import synth
+from icsys.cli import areas, demo, feeds, governance, reference, structure, synth
 from icsys.cli.output import errors
 from icsys.cli.state import State
 from icsys.config import Settings
@@ -51,11 +47,18 @@ def main(args: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         with command.make_context("icsys", list(args if args is not None else sys.argv[1:])) as ctx:
             ctx.meta.update(meta)
             command.invoke(ctx)
-    except Exit as exc:
-        return exc.exit_code
-    except ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except typer.Abort:
+        errors.print("aborted")
+        return 1
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            errors.print(f"error: {escape(str(exc))}")
+        return int(getattr(exc, "exit_code", 2))
     except UserError as exc:
         errors.print(f"[bold red]error:[/] {escape(str(exc))}")
         return exc.exit_code

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import date
 
 import typer
+from rich.markup import escape
 from rich.tree import Tree
 
 from icsys.cli.output import console, emit
@@ -109,11 +110,16 @@ def diff_command(
     if fmt is not OutputFormat.TABLE:
         emit([asdict(s) for s in result.successions], fmt)
         return
-    emit(
-        [asdict(s) for s in result.successions],
-        fmt,
-        title=f"Code successions, {date_from} to {date_to}",
-    )
+    title = f"Code successions, {date_from} to {date_to}"
+    console.print(f"[bold]{title}[/] ({len(result.successions)})")
+    for s in result.successions:
+        share = "" if s.share in (None, 1.0) else f", {s.share:.0%} of it"
+        console.print(
+            escape(
+                f"  {s.effective} {s.level}: {s.old_code} {s.old_name or ''} → {s.new_code} "
+                f"{s.new_name or ''} [{s.kind}{share}; {s.basis}]"
+            )
+        )
     for change in result.levels:
         if change.new or change.closed:
             console.print(

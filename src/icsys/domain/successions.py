@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 Span = tuple[str, date, date | None]  # code, valid_from, valid_to
@@ -52,40 +52,64 @@ def _by_ods(
     return found
 
 
-def _by_children(level: str, spans: Sequence[Span], edges: Sequence[ChildEdge]) -> list[Succession]:
+def _child_kind(child: str) -> str:
+    """Children may be keyed ``level:code``; shares are counted within one kind of child."""
+    return child.split(":", 1)[0] if ":" in child else ""
+
+
+_MoveKey = tuple[str, date, str]  # old parent, its end, kind of child
+
+
+@dataclass
+class _Moves:
+    moved: dict[_MoveKey, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    left: Counter[_MoveKey] = field(default_factory=Counter)
+    arriving: dict[tuple[str, date], set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _count_moves(spans: Sequence[Span], edges: Sequence[ChildEdge]) -> _Moves:
+    """For each code that ended, how many children left it and where each arrived."""
     ends = _ends(spans)
     starts: dict[str, date] = {}
     for code, start, _end in spans:
         starts[code] = min(start, starts.get(code, start))
-    moved: dict[tuple[str, date], Counter[str]] = defaultdict(Counter)
-    left: dict[tuple[str, date], int] = Counter()
-    arriving: dict[tuple[str, date], set[str]] = defaultdict(set)
     by_child: dict[str, list[ChildEdge]] = defaultdict(list)
     for edge in edges:
         by_child[edge[0]].append(edge)
-    for child_edges in by_child.values():
-        for child, parent, _start, end in child_edges:
+    moves = _Moves()
+    for child, child_edges in by_child.items():
+        for _child, parent, _start, end in child_edges:
             if end is None or ends.get(parent, date.max) != end:
                 continue
-            left[(parent, end)] += 1
+            key = (parent, end, _child_kind(child))
+            moves.left[key] += 1
             for _c, new_parent, start2, _e in child_edges:
                 if start2 == end and new_parent != parent and starts.get(new_parent) == end:
-                    moved[(parent, end)][new_parent] += 1
-                    arriving[(new_parent, end)].add(parent)
-            del child  # only the parents matter here
+                    moves.moved[key][new_parent] += 1
+                    moves.arriving[(new_parent, end)].add(parent)
+    return moves
+
+
+def _by_children(level: str, spans: Sequence[Span], edges: Sequence[ChildEdge]) -> list[Succession]:
+    moves = _count_moves(spans, edges)
+    best: dict[tuple[str, date], _MoveKey] = {}
+    for key, targets in moves.moved.items():  # the kind of child that moved most tells the story
+        current = best.get(key[:2])
+        if current is None or sum(targets.values()) > sum(moves.moved[current].values()):
+            best[key[:2]] = key
     found: list[Succession] = []
-    for (old, when), targets in moved.items():
+    for (old, when), key in best.items():
+        targets = moves.moved[key]
         for new, count in sorted(targets.items()):
-            kind = (
-                "split"
-                if len(targets) > 1
-                else "merger"
-                if len(arriving[(new, when)]) > 1
-                else "code_change"
-            )
-            share = count / left[(old, when)]
-            basis = f"{count} of {left[(old, when)]} child areas moved to the new code"
-            found.append(Succession(level, old, new, when, kind, round(share, 4), basis))
+            if len(targets) > 1:
+                kind = "split"
+            elif len(moves.arriving[(new, when)]) > 1:
+                kind = "merger"
+            else:
+                kind = "code_change"
+            basis = f"{count} of {moves.left[key]} child areas moved to the new code"
+            share = round(count / moves.left[key], 4)
+            found.append(Succession(level, old, new, when, kind, share, basis))
     return found
 
 

@@ -198,6 +198,7 @@ def write(
         touched: set[tuple[str, str, str]] = set()
         levels: set[str] = set()
         orgs = False
+        declared = False
         for p in parsed:
             key = _batch_key(p)
             if key in known:
@@ -272,7 +273,23 @@ def write(
                 ["batch_id", "level", "code", "year", "sex", "total", "ages"],
                 [(batch_id, *r) for r in p.population],
             )
+            bulk_insert(
+                conn,
+                m.declared_succession,
+                [
+                    "batch_id",
+                    "level",
+                    "old_code",
+                    "new_code",
+                    "effective",
+                    "kind",
+                    "share",
+                    "basis",
+                ],
+                [(batch_id, *s) for s in p.successions],
+            )
             touched.update(p.snapshots)
+            declared = declared or bool(p.successions)
             levels.update(a[0] for a in p.areas)
             orgs = orgs or bool(p.orgs)
             report.files.append(outcome)
@@ -280,6 +297,7 @@ def write(
             progress("deriving effective-dated edges")
             report.edges_written = rebuild.rebuild_edges(conn, touched)
             rebuild.rebuild_areas(conn, levels)
+        if touched or declared:
             report.successions = rebuild.rebuild_successions(conn)
         if orgs:
             rebuild.rebuild_organisations(conn)

@@ -24,6 +24,7 @@ OrgRow = tuple[
 AttributeRow = tuple[str, str, str, date, float | None, str | None]
 DeprivationRow = tuple[str, str, str, float | None, int | None, int | None, str]
 PopulationRow = tuple[str, str, int, str, int, str]
+SuccessionRow = tuple[str, str, str, date, str, float | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class Parsed:
     attributes: list[AttributeRow] = field(default_factory=list)
     deprivation: list[DeprivationRow] = field(default_factory=list)
     population: list[PopulationRow] = field(default_factory=list)
+    successions: list[SuccessionRow] = field(default_factory=list)
     valid_from_override: date | None = None
 
     @property
@@ -70,6 +72,7 @@ class Parsed:
     def snapshot_date(self) -> date:
         dates = [*self.snapshots.values(), *(a[4] for a in self.areas), *(o[9] for o in self.orgs)]
         dates += [a[3] for a in self.attributes]
+        dates += [s[3] for s in self.successions]
         return max(dates) if dates else date.today()  # noqa: DTZ011 - a calendar date
 
     def reject(self, line: int, column: str, value: str, reason: str) -> None:

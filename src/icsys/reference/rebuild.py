@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, String, cast, delete, select
 
 from icsys.domain.dating import Assertion, derive_edges
 from icsys.domain.levels import Level, Relation
-from icsys.domain.successions import detect_successions
+from icsys.domain.successions import Succession, detect_successions
 from icsys.store import models as m
 from icsys.store.bulk import bulk_insert
 
@@ -207,6 +207,23 @@ def rebuild_successions(conn: Connection) -> int:
                 )
             )
     found = detect_successions(exists, ods, children)
+    stated = conn.execute(
+        select(
+            m.declared_succession.c.level,
+            m.declared_succession.c.old_code,
+            m.declared_succession.c.new_code,
+            _text(m.declared_succession.c.effective),
+            m.declared_succession.c.kind,
+            m.declared_succession.c.share,
+            m.declared_succession.c.basis,
+        )
+    )
+    seen = {(s.level, s.old_code, s.new_code) for s in found}
+    found += [
+        Succession(level, old, new, _as_date(when), kind, share, basis)
+        for level, old, new, when, kind, share, basis in stated
+        if (level, old, new) not in seen
+    ]
     conn.execute(delete(m.succession))
     return bulk_insert(
         conn,

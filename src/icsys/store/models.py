@@ -126,6 +126,19 @@ succession = Table(
     UniqueConstraint("level", "old_code", "new_code", "effective"),
 )
 
+declared_succession = Table(
+    "declared_succession",
+    metadata,
+    Column("batch_id", Integer, ForeignKey("batch.id"), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("old_code", String(16), nullable=False),
+    Column("new_code", String(16), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("share", Float),
+    Column("basis", Text, nullable=False),
+)
+
 org_record = Table(
     "org_record",
     metadata,

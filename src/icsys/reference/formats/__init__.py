@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from icsys.errors import InputFileError
-from icsys.reference.formats import deprivation, geography, ods, population
+from icsys.reference.formats import deprivation, geography, ods, population, successions
 from icsys.reference.parsed import Parsed
 from icsys.reference.reading import Table
 
@@ -25,6 +25,12 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
+    Format(
+        "successions",
+        "Declared code successions (level, old_code, new_code, effective_date)",
+        successions.score,
+        successions.parse,
+    ),
     Format(
         "imd",
         "English Indices of Deprivation by LSOA (ranks, deciles, scores)",
