@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from icsys.config import Settings
 from icsys.governance import records
+from icsys.governance.papers import PaperMeta, store_paper
 from icsys.store.db import open_store
 
 SYSTEM = "E54000099"
@@ -154,8 +155,6 @@ def add_paper(
     body: str | None = None,
     content: bytes | None = None,
 ) -> None:
-    from icsys.governance.papers import PaperMeta, store_paper
-
     meta = PaperMeta(key, f"Paper {key}", classification, published, "ICB", item, body)
     with gov.engine.begin() as conn:
         store_paper(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import SYSTEM, Gov
-
 from icsys.analytics.methods.spc import xmr_chart
 from icsys.governance.measures import Period, decision_outcomes, delegation
 
@@ -114,7 +113,8 @@ def test_decisions_to_outcomes(gov: Gov):
     assert (ae.n_before, ae.n_after, ae.mean_before, ae.mean_after) == (12, 12, 11.0, 15.0)
     assert ae.moved_as_expected is True
     assert ae.review_on == date(2025, 1, 1)
-    assert ae.chart is not None and len(ae.chart.groups) == 2
+    assert ae.chart is not None
+    assert len(ae.chart.groups) == 2
     none = out["smoking"]
     assert (none.n_before, none.n_after, none.mean_before, none.moved_as_expected) == (
         0,

@@ -6,9 +6,9 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import Gov
 from sqlalchemy import func, select
 
+from conftest import Gov
 from icsys.errors import InputFileError, QuarantineError
 from icsys.governance.importer import import_governance
 from icsys.store import governance_models as g
@@ -63,7 +63,8 @@ def test_import_reconciles_and_is_idempotent(gov: Gov, tmp_path: Path):
     audited = _count(gov, g.gov_audit)
     assert audited == 8 + 2 + 2  # rows, people, contributions
     again = import_governance(gov.engine, gov.settings, [folder], actor="secretary")
-    assert again.total("unchanged") == 8 and again.total("created") == 0
+    assert again.total("unchanged") == 8
+    assert again.total("created") == 0
     assert _count(gov, g.gov_audit) == audited
 
 
@@ -88,9 +89,11 @@ def test_bad_rows_are_quarantined_with_located_reasons(gov: Gov, tmp_path: Path)
             5,
             "kind",
             "board",
-            "'board' is not one of icb_board, integrated_care_partnership, icb_committee, "
-            "place_partnership_board, joint_committee, provider_collaborative_board, "
-            "health_and_wellbeing_board",
+            (
+                "'board' is not one of icb_board, integrated_care_partnership, icb_committee, "
+                "place_partnership_board, joint_committee, provider_collaborative_board, "
+                "health_and_wellbeing_board"
+            ),
         ),
         (6, "parent_id", "NOPE", "unknown body 'NOPE'"),
         (7, "name", "", "is required"),
@@ -101,9 +104,11 @@ def test_bad_rows_are_quarantined_with_located_reasons(gov: Gov, tmp_path: Path)
     (f,) = report.files
     assert (f.rows_read, f.count("created"), f.count("quarantined")) == (9, 2, 7)
     assert f.reconciles
-    with open(f.quarantine_file, encoding="utf-8") as fh:
+    assert f.quarantine_file is not None
+    with Path(f.quarantine_file).open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 8 and rows[1] == {
+    assert len(rows) == 8
+    assert rows[1] == {
         "file": path,
         "line": "4",
         "column": "valid_from",
@@ -153,8 +158,10 @@ def test_bad_contributions_field(gov: Gov, tmp_path: Path):
         (
             "bodies.csv",
             BODIES.replace("valid_to", "colour"),
-            "{path}, line 1, column 'colour': unknown column for bodies (expected id, system_code, name, kind, "
-            "parent_id, place_code, meets_in_public, terms_of_reference, valid_from, valid_to)",
+            (
+                "{path}, line 1, column 'colour': unknown column for bodies (expected id, system_code, name, kind, "
+                "parent_id, place_code, meets_in_public, terms_of_reference, valid_from, valid_to)"
+            ),
         ),
         (
             "bodies.csv",
@@ -167,10 +174,12 @@ def test_bad_contributions_field(gov: Gov, tmp_path: Path):
         (
             "minutes.csv",
             BODIES,
-            "{path}: the file name does not say which kind of record it holds (expected a "
-            "name ending with one of people, bodies, members, meetings, attendance, items, item_contributions, "
-            "decisions, decision_contributions, votes, dissents, decision_indicators, actions, allocations, "
-            "delegations, delegation_budgets, posts, tenures)",
+            (
+                "{path}: the file name does not say which kind of record it holds (expected a "
+                "name ending with one of people, bodies, members, meetings, attendance, items, item_contributions, "
+                "decisions, decision_contributions, votes, dissents, decision_indicators, actions, allocations, "
+                "delegations, delegation_budgets, posts, tenures)"
+            ),
         ),
         (
             "m.yaml",
@@ -180,16 +189,20 @@ def test_bad_contributions_field(gov: Gov, tmp_path: Path):
         (
             "m.yaml",
             "meetings:\n  - id: X\nminutes: []\n",
-            "{path}, line 3: 'minutes' is not a kind of governance "
-            "record (expected people, bodies, members, meetings, attendance, items, item_contributions, decisions, "
-            "decision_contributions, votes, dissents, decision_indicators, actions, allocations, delegations, "
-            "delegation_budgets, posts, tenures)",
+            (
+                "{path}, line 3: 'minutes' is not a kind of governance "
+                "record (expected people, bodies, members, meetings, attendance, items, item_contributions, decisions, "
+                "decision_contributions, votes, dissents, decision_indicators, actions, allocations, delegations, "
+                "delegation_budgets, posts, tenures)"
+            ),
         ),
         (
             "m.yaml",
             "meetings:\n  - id: X\n    colour: red\n",
-            "{path}, line 2, column 'colour': unknown field for "
-            "meetings (expected id, body_id, meeting_date, status, public_part, private_part, notice_on)",
+            (
+                "{path}, line 2, column 'colour': unknown field for "
+                "meetings (expected id, body_id, meeting_date, status, public_part, private_part, notice_on)"
+            ),
         ),
         ("m.yaml", "meetings: 3\n", "{path}, line 1: meetings must be a list of records"),
     ],

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import SYSTEM, Gov, add_paper
 
+from conftest import SYSTEM, Gov, add_paper
 from icsys.errors import PermissionDeniedError
 from icsys.governance import visibility
 from icsys.governance.export import export_public_record, public_record
@@ -85,7 +85,8 @@ def test_public_listings_hold_only_public_records(gov: Gov):
 def test_public_paper_reader_refuses_the_rest(gov: Gov):
     _world(gov)
     meta, content = read_public_paper(gov.engine, gov.settings, "PUB-PAPER", AS_OF)
-    assert content == b"# PUB-PAPER\n" and meta["classification"] == "public"
+    assert content == b"# PUB-PAPER\n"
+    assert meta["classification"] == "public"
     for ident in (
         "CONF-PAPER",
         "PRIVPART-PAPER",
@@ -102,12 +103,16 @@ def test_export_never_contains_private_or_confidential(gov: Gov, tmp_path: Path)
     _world(gov)
     target = tmp_path / "public"
     counts = export_public_record(gov.engine, gov.settings, target, AS_OF, system=SYSTEM)
-    assert counts["papers"] == 2 and counts["items"] == 1 and counts["decisions"] == 1
+    assert counts["papers"] == 2
+    assert counts["items"] == 1
+    assert counts["decisions"] == 1
     assert sorted(p.name for p in (target / "papers").iterdir()) == ["PUB-PAPER.md", "TOR-PUB.md"]
     everything = "".join(p.read_text(encoding="utf-8") for p in target.rglob("*") if p.is_file())
     for ident in SECRET:
         assert ident not in everything
-    assert "confidential text" not in everything and "secret reason" not in everything
-    assert "PUB-DEC" in everything and "PUB-PAPER" in everything
+    assert "confidential text" not in everything
+    assert "secret reason" not in everything
+    assert "PUB-DEC" in everything
+    assert "PUB-PAPER" in everything
     with pytest.raises(Exception, match="already exists"):
         export_public_record(gov.engine, gov.settings, target, AS_OF)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import Gov, add_paper
 
+from conftest import Gov, add_paper
 from icsys.errors import InputFileError, InvalidRecordError, NotFoundError
 from icsys.governance import audit, records
 from icsys.governance.papers import PaperMeta, documents_dir, read_paper, store_paper
@@ -49,8 +49,10 @@ def test_every_change_is_audited(gov: Gov):
         ("update", "sec"),
         ("delete", "sec"),
     ]
-    assert trail[1].before is not None and trail[1].before["name"] == "Board"
-    assert trail[1].after is not None and trail[1].after["name"] == "ICB board"
+    assert trail[1].before is not None
+    assert trail[1].before["name"] == "Board"
+    assert trail[1].after is not None
+    assert trail[1].after["name"] == "ICB board"
     assert trail[1].after["valid_from"] == "2022-07-01"
     assert trail[2].after is None
 
@@ -83,8 +85,10 @@ def test_service_reports_every_bad_field(gov: Gov):
     assert err.value.problems == [
         (
             "sector",
-            "'nhs' is not one of nhs_commissioner, nhs_provider, primary_care, mental_health, "
-            "local_government, social_care, vcse, independent, healthwatch",
+            (
+                "'nhs' is not one of nhs_commissioner, nhs_provider, primary_care, mental_health, "
+                "local_government, social_care, vcse, independent, healthwatch"
+            ),
         ),
     ]
     with pytest.raises(InvalidRecordError) as err:
@@ -120,8 +124,10 @@ def test_papers_are_versioned_checksummed_and_limited(gov: Gov):
         (
             "p.exe",
             b"MZ",
-            "p.exe: papers of type '.exe' are not accepted (expected .doc, .docx, .htm, .html, "
-            ".md, .ods, .odt, .pdf, .ppt, .pptx, .xls, .xlsx)",
+            (
+                "p.exe: papers of type '.exe' are not accepted (expected .doc, .docx, .htm, .html, "
+                ".md, .ods, .odt, .pdf, .ppt, .pptx, .xls, .xlsx)"
+            ),
         ),
         ("p.pdf", b"<html>", "p.pdf: does not look like a .pdf file (its first bytes are wrong)"),
         ("p.md", b"\xff\xfe", "p.md: is not UTF-8 text (byte 0)"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import SYSTEM, Gov, add_paper
-
 from icsys.governance.measures import MeasureValue, Period, meeting_measures
 from icsys.governance.workdays import working_days_before
 

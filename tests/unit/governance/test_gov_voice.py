@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SYSTEM, Gov
 
+from conftest import SYSTEM, Gov
 from icsys.errors import InvalidRecordError
 from icsys.governance.measures import Period, meeting_measures
 
