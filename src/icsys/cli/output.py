@@ -15,7 +15,7 @@ from rich.table import Table
 from icsys.cli.params import OutputFormat
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # an error message is one line, unwrapped
 
 
 def _text(value: Any) -> str:
