@@ -7,6 +7,7 @@ import typer
 from icsys.cli.governance import print_demo_measures
 from icsys.cli.output import console
 from icsys.cli.reference import print_report
+from icsys.cli.serve import DEFAULT_HOST, DEFAULT_PORT, run_server
 from icsys.cli.state import state
 from icsys.cli.structure import print_tree
 from icsys.synth.demo import build_demo
@@ -16,7 +17,7 @@ def demo(
     ctx: typer.Context,
     seed: int = typer.Option(2026, "--seed", help="Seed of the synthetic world."),
     serve: bool = typer.Option(
-        True, "--serve/--no-serve", help="Serve the portal at the end (when it exists)."
+        True, "--serve/--no-serve", help="Serve the portal at http://127.0.0.1:8000 at the end."
     ),
 ) -> None:
     """Build the synthetic demo world into the data folder (idempotently) and summarise it."""
@@ -28,6 +29,4 @@ def demo(
     print_demo_measures(st.engine)
     console.print(f"Data folder: {st.settings.home.resolve()}")
     if serve:
-        console.print(
-            "The web portal is not part of icsys yet; nothing to serve (use --no-serve in scripts)."
-        )
+        run_server(st, DEFAULT_HOST, DEFAULT_PORT)

@@ -9,7 +9,17 @@ from collections.abc import Mapping, Sequence
 import typer
 from rich.markup import escape
 
-from icsys.cli import areas, demo, feeds, governance, reference, structure, synth
+from icsys.cli import (
+    areas,
+    demo,
+    feeds,
+    governance,
+    reference,
+    serve,
+    structure,
+    synth,
+    users,
+)
 from icsys.cli.output import errors
 from icsys.cli.state import State
 from icsys.config import Settings
@@ -30,6 +40,8 @@ app.add_typer(feeds.app, name="feeds")
 app.add_typer(synth.app, name="synth")
 app.command("areas")(areas.areas)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
 
 
 @app.callback()

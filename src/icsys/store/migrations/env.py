@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from icsys.store import governance_models as _governance_models  # noqa: F401 - registers tables
+from icsys.store import web_models as _web_models  # noqa: F401 - registers tables
 from icsys.store.models import metadata
 
 engine = context.config.attributes.get("engine")

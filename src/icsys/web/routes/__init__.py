@@ -1,0 +1,24 @@
+"""Routers of the portal. A new kind of page or API resource is a module here whose ``router``
+is added to one of these lists (indicators, assessments and peers plug in the same way)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from icsys.web.routes import (
+    api_admin,
+    api_governance,
+    api_structure,
+    pages_account,
+    pages_admin,
+    pages_governance,
+    pages_structure,
+)
+
+API_ROUTERS: list[APIRouter] = [api_structure.router, api_governance.router, api_admin.router]
+PAGE_ROUTERS: list[APIRouter] = [
+    pages_structure.router,
+    pages_governance.router,
+    pages_account.router,
+    pages_admin.router,
+]

@@ -1,0 +1,268 @@
+"""What the API returns (and the pages render): one model per kind of record.
+
+These models are the portal's public contract: the OpenAPI document is generated from them, and
+the pages are rendered from the same objects, so a page never shows what the API would not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(Model, Generic[T]):
+    """One page of a list; ``total`` counts every match, ``items`` only this page's."""
+
+    items: list[T]
+    page: int = Field(ge=1)
+    page_size: int = Field(ge=1)
+    total: int = Field(ge=0)
+    pages: int = Field(ge=0)
+
+
+class Area(Model):
+    level: str
+    code: str
+    name: str | None
+    ods_code: str | None
+    parent_code: str | None
+    system_code: str | None
+    extra: dict[str, str | int | float | None] = Field(default_factory=dict)
+
+
+class RegionSystems(Model):
+    region: Area
+    systems: list[Area]
+
+
+class PlaceFacts(Model):
+    code: str
+    name: str | None
+    lsoa_share: float
+    lsoas: int
+    resident_population: int
+
+
+class SubIcbFacts(Model):
+    code: str
+    ods_code: str | None
+    name: str | None
+    pcns: int
+    practices: int
+    registered_population: int
+
+
+class SystemFacts(Model):
+    """A system's structure as at a date (``icsys.reference.summary``)."""
+
+    code: str
+    ods_code: str | None
+    name: str | None
+    region_code: str | None
+    region_name: str | None
+    as_of: date
+    lsoas: int
+    resident_population: int
+    registered_population: int
+    practices: int
+    practices_without_pcn: int
+    pcns: int
+    trusts: int
+    core20_share: float | None
+    imd_quintiles: dict[str, int]
+    places: list[PlaceFacts]
+    sub_icbs: list[SubIcbFacts]
+
+
+class Partner(Model):
+    """An organisation in a system, with its sector."""
+
+    sector: str
+    kind: str
+    code: str | None
+    name: str | None
+    detail: str | None = None
+
+
+class PlaceDetail(Model):
+    system_code: str
+    system_name: str | None
+    place: PlaceFacts
+    imd_quintiles: dict[str, int]
+    sub_icbs: list[Area]
+    neighbourhoods: list[Area]
+
+
+class Practice(Model):
+    code: str
+    name: str | None
+    list_size: int | None
+
+
+class NeighbourhoodDetail(Model):
+    system_code: str
+    system_name: str | None
+    pcn: Area
+    sub_icb_name: str | None
+    registered_population: int
+    practices: list[Practice]
+
+
+class Me(Model):
+    role: str
+    username: str | None
+    system_code: str | None
+    person_id: str | None
+
+
+# --- governance ------------------------------------------------------------------------------
+class Body(Model):
+    id: str
+    system_code: str
+    name: str
+    kind: str
+    parent_id: str | None
+    place_code: str | None
+    meets_in_public: bool
+    terms_of_reference: str | None
+    valid_from: date
+    valid_to: date | None
+
+
+class Member(Model):
+    id: str
+    body_id: str
+    person_id: str
+    person_name: str | None
+    org_code: str | None
+    org_name: str | None
+    sector: str
+    role: str
+    voting: bool
+    valid_from: date
+    valid_to: date | None
+
+
+class Meeting(Model):
+    id: str
+    body_id: str
+    system_code: str
+    meeting_date: date
+    status: str
+    public_part: bool
+    private_part: bool
+    notice_on: date | None
+
+
+class AgendaItem(Model):
+    id: str
+    meeting_id: str
+    seq: int
+    title: str
+    presenting_org: str | None
+    presenting_sector: str | None
+    part: str
+    purpose: str
+
+
+class Decision(Model):
+    id: str
+    item_id: str
+    meeting_id: str
+    body_id: str
+    meeting_date: date
+    resolution: str
+    outcome: str
+    part: str
+
+
+class Paper(Model):
+    id: str
+    title: str
+    classification: str
+    published_on: date | None
+    author_org: str | None
+    item_id: str | None
+    body_id: str | None
+    meeting_id: str | None
+    version: int
+    filename: str
+    media_type: str
+    size_bytes: int
+    download_url: str
+
+
+class MeetingDetail(Model):
+    meeting: Meeting
+    body: Body
+    items: list[AgendaItem]
+    decisions: list[Decision]
+    papers: list[Paper]
+    private_business_withheld: bool
+
+
+class Delegation(Model):
+    id: str
+    system_code: str
+    from_kind: str
+    from_code: str
+    to_kind: str
+    to_code: str
+    recipient_type: str
+    functions: str
+    scheme_ref: str | None
+    valid_from: date
+    valid_to: date | None
+
+
+class Tenure(Model):
+    id: str
+    post_id: str
+    person_id: str
+    person_name: str | None
+    start_on: date
+    end_on: date | None
+    interim: bool
+    background: str
+
+
+class Post(Model):
+    id: str
+    system_code: str
+    kind: str
+    scope_code: str | None
+    title: str
+    valid_from: date
+    valid_to: date | None
+    holder: Tenure | None
+    tenures: list[Tenure]
+
+
+class Measure(Model):
+    family: str
+    measure: str
+    system_code: str
+    body_id: str | None
+    breakdown: str | None
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    period_start: date
+    period_end: date
+
+
+class User(Model):
+    id: int
+    username: str
+    role: str
+    system_code: str | None
+    person_id: str | None
+    disabled: bool
