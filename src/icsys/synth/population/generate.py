@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -135,28 +136,60 @@ def calibrate_prevalence(frame: Frame) -> tuple[FloatArray, FloatArray]:
     return table, np.maximum.accumulate(table, axis=2)
 
 
-def calibrate(frame: Frame, spec: PopulationSpec) -> Calibration:
-    """Fit the model's levels to ``frame``; deterministic for the seed.
-
-    Mortality is fitted so the deaths per person-year over the period hit the target (the very
-    old and ill die early, so their hazard saturates); event rates on the person-time of a pilot
-    sample that already dies at the fitted rate."""
-    prevalence, envelope = calibrate_prevalence(frame)
-    draft = Calibration(prevalence, envelope, 1.0, {e.name: 1.0 for e in md.EVENTS})
-    rng = np.random.default_rng([spec.seed, PILOT_STREAM])
-    context = Context(frame, draft, spec)
-    people = draw_people(context, rng, min(PILOT_PERSONS, max(spec.persons, 50_000)), 0)
-    hazard = _mortality_raw(people, people.conditions_start)
-    years = float(spec.years)
+def _fit_mortality(hazard: FloatArray, years: float) -> float:
+    """The scaler of ``hazard`` giving the target deaths per person-year over ``years``."""
     low, high = 0.0, 10.0
     for _ in range(50):
         mid = (low + high) / 2
         deaths = np.mean(1.0 - np.exp(-mid * hazard * years))
         person_years = np.mean((1.0 - np.exp(-mid * hazard * years)) / (mid * hazard))
         low, high = (mid, high) if deaths / person_years < md.MORTALITY_TARGET else (low, mid)
-    mortality = (low + high) / 2
+    return (low + high) / 2
+
+
+def _pilot(frame: Frame, spec: PopulationSpec, prevalence: FloatArray) -> tuple[People, Context]:
+    """A pilot sample (from a stream of its own) dying at the fitted rate."""
+    envelope = np.maximum.accumulate(prevalence, axis=2)
+    draft = Calibration(prevalence, envelope, 1.0, {e.name: 1.0 for e in md.EVENTS})
+    rng = np.random.default_rng([spec.seed, PILOT_STREAM])
+    count = PILOT_PERSONS
+    people = draw_people(Context(frame, draft, spec), rng, count, 0, follow=False)
+    mortality = _fit_mortality(_mortality_raw(people, people.conditions_start), float(spec.years))
     context = Context(frame, Calibration(prevalence, envelope, mortality, draft.events), spec)
     _deaths(context, rng, people)
+    people.conditions_incident &= people.onset < people.exit[:, None]
+    return people, context
+
+
+def _mid_period_prevalence(people: People, context: Context) -> FloatArray:
+    """Share of the living on each register in the middle of the period (as QOF counts)."""
+    mid = (context.start + context.stop) // 2
+    alive = (people.dob <= mid) & (people.exit > mid)
+    age = (mid - people.dob) / DAYS_PER_YEAR
+    has = (people.conditions_start | people.conditions_incident) & (people.onset <= mid)
+    shares = np.zeros(N_CONDITIONS)
+    for i, c in enumerate(md.CONDITIONS):
+        eligible = alive & (age >= c.min_age)
+        shares[i] = has[eligible, i].mean() if eligible.any() else c.target
+    return shares
+
+
+def calibrate(frame: Frame, spec: PopulationSpec) -> Calibration:
+    """Fit the model's levels to ``frame``; deterministic for the seed.
+
+    Prevalence is fitted exactly to the population at the start, then corrected once on a pilot
+    sample so that it lands on target in the middle of the period, as QOF measures it (people
+    with heart failure or dementia die sooner, incident cases join). Mortality is fitted so the
+    deaths per person-year hit the target (the very old and ill die early, so their hazard
+    saturates); event rates on the person-time of the pilot."""
+    prevalence, _ = calibrate_prevalence(frame)
+    people, context = _pilot(frame, spec, prevalence)
+    measured = _mid_period_prevalence(people, context)
+    targets = np.array([c.target for c in md.CONDITIONS])
+    factor = targets / np.maximum(measured, 1e-9)
+    prevalence = np.minimum(prevalence * factor[:, None, None, None], md.MAX_PREVALENCE)
+    people, context = _pilot(frame, spec, prevalence)
+    mortality = context.calibration.mortality
     exposure = (people.exit - people.entry).astype(np.float64)
     ever = people.conditions_start | people.conditions_incident
     events = {
@@ -164,14 +197,38 @@ def calibrate(frame: Frame, spec: PopulationSpec) -> Calibration:
         * float(exposure.sum() / (_event_raw(e, people, ever) * people.frailty * exposure).sum())
         for e in md.EVENTS
     }
-    old = people.age >= 65
-    working = (people.age >= 18) & (people.age < 65)
-    raw = _social_care_raw(people, ever)
+    mid_age: FloatArray = people.age + spec.years / 2
+    old = mid_age >= 65
+    working = (mid_age >= 18) & (mid_age < 65)
+    raw = _social_care_raw(people, ever, mid_age)
     social = (
         md.SOCIAL_CARE_65 / float(np.mean(raw[old])) if old.any() else 1.0,
         md.SOCIAL_CARE_18_64 / float(np.mean(raw[working])) if working.any() else 1.0,
     )
-    return Calibration(prevalence, envelope, mortality, events, social)
+    envelope = np.maximum.accumulate(prevalence, axis=2)
+    fitted = Calibration(prevalence, envelope, mortality, events, social)
+    # once more on the pilot: the share in long-term support in the middle of the period
+    context = Context(frame, fitted, spec)
+    episodes = _social_care_episodes(
+        context, np.random.default_rng([spec.seed, PILOT_STREAM, 1]), people, ever
+    )
+    mid = (context.start + context.stop) // 2
+    alive = (people.dob <= mid) & (people.exit > mid)
+    age = (mid - people.dob) / DAYS_PER_YEAR
+    during = ~episodes.short & (episodes.first <= mid) & ((episodes.last > mid) | ~episodes.ended)
+    receiving = np.zeros(people.n, dtype=np.bool_)
+    receiving[episodes.who[during]] = True
+    shares = []
+    for group, target in (
+        (age >= 65, md.SOCIAL_CARE_65),
+        ((age >= 18) & (age < 65), md.SOCIAL_CARE_18_64),
+    ):
+        eligible = alive & group
+        got = receiving[eligible].mean() if eligible.any() else target
+        shares.append(target / got if got > 0 else 1.0)
+    return Calibration(
+        prevalence, envelope, mortality, events, (social[0] * shares[0], social[1] * shares[1])
+    )
 
 
 # --- time -------------------------------------------------------------------------------------
@@ -345,7 +402,10 @@ def nhs_numbers(block: int, block_size: int, count: int) -> IntArray:
     return found
 
 
-def draw_people(context: Context, rng: Rng, count: int, block: int) -> People:
+def draw_people(
+    context: Context, rng: Rng, count: int, block: int, *, follow: bool = True
+) -> People:
+    """People of one block; ``follow``: also their deaths and registrations."""
     frame, spec, cal = context.frame, context.spec, context.calibration
     start, stop = context.start, context.stop
     cell = np.searchsorted(context.cell_cum, rng.random(count), side="right")
@@ -383,11 +443,13 @@ def draw_people(context: Context, rng: Rng, count: int, block: int) -> People:
     p_end = cal.envelope[:, sex, age_end, quintile].T
     has_start = u < p_start
     incident = ~has_start & (u < p_end)
+    # first age at which the envelope passes u: one search per condition over the envelopes of
+    # every (sex, quintile) laid end to end, each shifted by 2 x its group number
+    group = sex * md.QUINTILES + quintile
     onset = np.zeros((n, N_CONDITIONS), dtype=np.int64)
     for i in range(N_CONDITIONS):
-        env = cal.envelope[i]
-        curves = env[sex, :, quintile]  # (n, 91)
-        onset_age = (curves <= u[:, i : i + 1]).sum(axis=1)  # first age the envelope passes u
+        flat = (cal.envelope[i].transpose(0, 2, 1) + 2.0 * np.arange(10).reshape(2, 5, 1)).ravel()
+        onset_age = np.searchsorted(flat, 2.0 * group + u[:, i], side="right") - group * md.AGES
         onset_age = np.minimum(onset_age, age)
         day = dob + ((onset_age + rng.random(n)) * DAYS_PER_YEAR).astype(np.int64)
         onset[:, i] = np.clip(day, dob, start - 1)
@@ -419,10 +481,11 @@ def draw_people(context: Context, rng: Rng, count: int, block: int) -> People:
         spell_practice=np.zeros((n, 4), dtype=np.int64),
         spells=np.ones(n, dtype=np.int64),
     )
-    _deaths(context, rng, people)
-    # incident conditions after death did not happen
-    people.conditions_incident &= people.onset < people.exit[:, None]
-    _registrations(context, rng, people)
+    if follow:
+        _deaths(context, rng, people)
+        # incident conditions after death did not happen
+        people.conditions_incident &= people.onset < people.exit[:, None]
+        _registrations(context, rng, people)
     return people
 
 
@@ -506,13 +569,14 @@ def _event_raw(event: md.EventModel, people: People, conditions: BoolArray) -> F
     return rate
 
 
-def _social_care_raw(people: People, conditions: BoolArray) -> FloatArray:
+def _social_care_raw(people: People, conditions: BoolArray, age: FloatArray) -> FloatArray:
+    """Relative chance of long-term support at ``age`` (the age in the middle of the period)."""
     ages = sorted(md.SOCIAL_CARE_AGE)
-    raw = np.interp(people.age, [*ages, 90], [*(md.SOCIAL_CARE_AGE[a] for a in ages), 4.5])
+    raw = np.interp(age, [*ages, 90], [*(md.SOCIAL_CARE_AGE[a] for a in ages), 4.5])
     raw = raw * np.array(md.MORTALITY_QUINTILES)[people.quintile]
     for condition, mult in md.SOCIAL_CARE_CONDITIONS.items():
         raw = raw * np.where(conditions[:, COND_INDEX[condition]], mult, 1.0)
-    return np.where(people.age >= 18, raw, 0.0)
+    return np.where(age >= 18, raw, 0.0)
 
 
 @dataclass
@@ -932,22 +996,32 @@ def _contact_tables(
     return tables
 
 
-def _social_care_table(
-    context: Context, rng: Rng, people: People, ever: BoolArray, nhs: pa.Array, block: int
-) -> pa.Table:
+@dataclass
+class Episodes:
+    who: IntArray
+    first: IntArray
+    last: IntArray
+    ended: BoolArray
+    short: BoolArray  # short-term reablement (else long-term support)
+
+
+def _social_care_episodes(context: Context, rng: Rng, people: People, ever: BoolArray) -> Episodes:
     """Long-term support episodes (a point prevalence at the start, then new ones at the
     matching incidence) and short-term reablement."""
-    frame, cal = context.frame, context.calibration
-    start, stop = context.start, context.stop
+    cal = context.calibration
+    start = context.start
     mean_days = md.SOCIAL_CARE_MEAN_YEARS * DAYS_PER_YEAR
-    raw = _social_care_raw(people, ever)
+    mid_age: FloatArray = people.age + context.spec.years / 2
+    raw = _social_care_raw(people, ever, mid_age)
     prevalence = np.minimum(
-        raw * np.where(people.age >= 65, cal.social_care[0], cal.social_care[1]), 0.9
+        raw * np.where(mid_age >= 65, cal.social_care[0], cal.social_care[1]), 0.9
     )
     at_start = (rng.random(people.n) < prevalence) & (people.entry <= start)
     began = start - (rng.exponential(mean_days, people.n)).astype(np.int64)
     began = np.maximum(began, people.dob + 18 * 366)
-    incidence = prevalence / np.maximum(1.0 - prevalence, 0.1) / mean_days
+    # new episodes replace those ending and those whose people die (steady state)
+    death_rate = _mortality_raw(people, people.conditions_start) * cal.mortality / DAYS_PER_YEAR
+    incidence = prevalence / np.maximum(1.0 - prevalence, 0.1) * (1.0 / mean_days + death_rate)
     wait = (rng.exponential(1.0, people.n) / np.maximum(incidence, 1e-12)).astype(np.int64)
     new_start = people.entry + wait
     new = ~at_start & (new_start < people.exit) & (prevalence > 0)
@@ -968,10 +1042,21 @@ def _social_care_table(
         rng.exponential(mean_days, len(who)),
         rng.exponential(42.0, len(who)) + 7,
     ).astype(np.int64)
-    last = first + duration
+    # an episode under way at the start lasts a fresh exponential from then (memoryless)
+    ongoing = np.arange(len(who)) < int(at_start.sum())
+    last = np.where(ongoing, start, first) + duration
     ended = last < people.exit[who] - 1
     last = np.where(ended, last, people.exit[who] - 1)
     ended |= people.died[who]
+    return Episodes(who, first, last, ended, kind == 1)
+
+
+def _social_care_table(
+    context: Context, rng: Rng, people: People, ever: BoolArray, nhs: pa.Array, block: int
+) -> pa.Table:
+    frame, start, stop = context.frame, context.start, context.stop
+    episodes = _social_care_episodes(context, rng, people, ever)
+    who, first, last, ended = episodes.who, episodes.first, episodes.last, episodes.ended
     lsoa, _, _ = _where(context, people, who, np.maximum(first, people.spell_day[who, 0]))
     lad = frame.lsoa_lad[lsoa]
     first = np.maximum(first, frame.lad_from_day[lad])  # the LAD code is in force from then
@@ -979,7 +1064,7 @@ def _social_care_table(
     old = people.age[who] >= 85
     setting = _choice(rng, tuple(w for _, w in md.SOCIAL_CARE_SETTINGS), len(who))
     setting = np.where(old & (setting == 0) & (rng.random(len(who)) < 0.2), 1, setting)
-    service = np.where(kind == 1, 3, setting)
+    service = np.where(episodes.short, 3, setting)
     names = ("long_term_community", "long_term_residential", "long_term_nursing", "short_term")
     base_cost = np.array([320.0, 850.0, 1050.0, 420.0])[service]
     cost = np.round(base_cost * rng.lognormal(0.0, 0.25, len(who)), 2)
@@ -1053,6 +1138,7 @@ class BlockResult:
     people: int
     rows: dict[str, int]
     seconds: float
+    peak_rss_mib: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -1065,6 +1151,8 @@ class GenerationReport:
     files: dict[str, list[Path]]
     seconds: float
     calibration_seconds: float
+    workers: int = 1
+    peak_worker_rss_mib: float = 0.0  # the largest resident set of a process generating blocks
 
     @property
     def total_rows(self) -> int:
@@ -1087,7 +1175,8 @@ def _run_block(block: int) -> BlockResult:
     assert isinstance(context, Context)  # noqa: S101 - set by the initializer
     result = generate_block(context, block)
     rows = write_block(result.tables, Path(str(_WORKER["out"])), block, str(_WORKER["format"]))
-    return BlockResult(block, result.people, rows, time.perf_counter() - began)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return BlockResult(block, result.people, rows, time.perf_counter() - began, peak)
 
 
 def generate(
@@ -1135,4 +1224,6 @@ def generate(
         files=files,
         seconds=time.perf_counter() - began,
         calibration_seconds=calibrated,
+        workers=workers,
+        peak_worker_rss_mib=max((r.peak_rss_mib for r in results), default=0.0),
     )
