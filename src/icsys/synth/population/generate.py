@@ -197,7 +197,7 @@ def calibrate(frame: Frame, spec: PopulationSpec) -> Calibration:
         * float(exposure.sum() / (_event_raw(e, people, ever) * people.frailty * exposure).sum())
         for e in md.EVENTS
     }
-    mid_age: FloatArray = people.age + spec.years / 2
+    mid_age: FloatArray = (people.age + spec.years / 2).astype(np.float64)
     old = mid_age >= 65
     working = (mid_age >= 18) & (mid_age < 65)
     raw = _social_care_raw(people, ever, mid_age)
@@ -1011,7 +1011,7 @@ def _social_care_episodes(context: Context, rng: Rng, people: People, ever: Bool
     cal = context.calibration
     start = context.start
     mean_days = md.SOCIAL_CARE_MEAN_YEARS * DAYS_PER_YEAR
-    mid_age: FloatArray = people.age + context.spec.years / 2
+    mid_age: FloatArray = (people.age + context.spec.years / 2).astype(np.float64)
     raw = _social_care_raw(people, ever, mid_age)
     prevalence = np.minimum(
         raw * np.where(mid_age >= 65, cal.social_care[0], cal.social_care[1]), 0.9
