@@ -1,1 +1,2 @@
-"""assessment."""
+"""Assessment: maturity frameworks as versioned data, the evaluator, oversight segmentation,
+peer groups and like-for-like comparison (docs/assessment.md)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from icsys.store import assessment_models as _assessment_models  # noqa: F401 - registers tables
 from icsys.store import governance_models as _governance_models  # noqa: F401 - registers tables
 from icsys.store import web_models as _web_models  # noqa: F401 - registers tables
 from icsys.store.models import metadata
