@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from icsys.cli import (
     areas,
+    assess,
     demo,
     feeds,
     governance,
@@ -38,6 +39,7 @@ app.add_typer(governance.app, name="governance")
 app.add_typer(governance.leadership_app, name="leadership")
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(synth.app, name="synth")
+app.add_typer(assess.app, name="assess")
 app.command("areas")(areas.areas)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
