@@ -97,10 +97,10 @@ async def upload_paper(
         raise PayloadTooLargeError(
             f"the upload is over the limit of {config.max_upload_bytes:,} bytes"
         )
-    form = await request.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
-    verify_csrf(request, str(form.get("csrf_token") or ""))
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    filename, content, errors = await _document(form.get("document"), config.max_upload_bytes)
+    async with request.form(max_files=1, max_fields=20, max_part_size=64 * 1024) as form:
+        verify_csrf(request, str(form.get("csrf_token") or ""))
+        values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        filename, content, errors = await _document(form.get("document"), config.max_upload_bytes)
     meta, problems = _meta(values)
     errors += problems
     if meta is not None and not errors:
