@@ -57,6 +57,8 @@ def print_population(result: PopulationResult) -> None:
     """The generation summary and, when loaded, the reconciliation of every feed."""
     g = result.generation
     rate = g.total_rows / g.seconds if g.seconds else 0.0
+    if result.world_loaded:
+        console.print("The register was empty: loaded the synthetic world first.")
     console.print(
         f"Generated {g.people:,} persons ({g.spec.persons:,} at {g.spec.start} plus births) on "
         f"the {g.basis} structure, {g.spec.start} to {g.spec.end}: {g.total_rows:,} rows in "
