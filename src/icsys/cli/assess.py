@@ -115,7 +115,15 @@ def explain(
         framework=_framework(framework),
         source=service.default_source(st.engine, st.settings),
     )
-    rows = [c.row() for c in result.criteria()]
+    stage_of = {d.domain: d.stage.label if d.stage else None for d in result.domains}
+    overall = result.overall.label if result.overall else None
+    rows = [
+        c.row() | {"domain_stage": stage_of[c.domain], "overall": overall}
+        for c in result.criteria()
+    ]
+    if fmt is not OutputFormat.TABLE:  # one table: each criterion with its domain's stage
+        emit(rows, fmt)
+        return
     if fmt is OutputFormat.TABLE:
         rows = [
             {
@@ -232,8 +240,9 @@ def peers(
     if fmt is OutputFormat.TABLE:
         rows = [{k: v for k, v in r.items() if k != "alike_on"} for r in rows]
     emit(rows, fmt, title=f"Peers of {code} {names.get(code) or ''} as at {when}")
-    for note in model.notes:
-        console.print(f"note: {note}")
+    if fmt is OutputFormat.TABLE:
+        for note in model.notes:
+            console.print(f"note: {note}")
 
 
 @app.command("history")

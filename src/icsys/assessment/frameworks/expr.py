@@ -95,23 +95,24 @@ def _trend(lookup: Lookup, ref: str, direction: str, trace: Trace) -> bool | Non
     recent = _recent_point_types(lookup, ref, direction, trace)
     if recent is None:
         return None
-    return "special_cause_improvement" in recent and "special_cause_concern" not in recent
+    return "special_cause_improvement" in recent and recent[-1] != "special_cause_concern"
 
 
 def _no_concern(lookup: Lookup, ref: str, direction: str, trace: Trace) -> bool | None:
     recent = _recent_point_types(lookup, ref, direction, trace)
-    return None if recent is None else "special_cause_concern" not in recent
+    return None if recent is None else recent[-1] != "special_cause_concern"
 
 
 FUNCTIONS: Final[dict[str, str]] = {
     "trend_improving": (
         "trend_improving(ref, 'increase'|'decrease'): the XmR chart (NHSRplotthedots preset) of "
-        f"the series shows special-cause improvement in its last {TREND_WINDOW} points and no "
-        f"special-cause concern there; unknown with fewer than {MIN_TREND_POINTS} points"
+        f"the series shows special-cause improvement in its last {TREND_WINDOW} points and its "
+        f"latest point is not special-cause concern; unknown with fewer than {MIN_TREND_POINTS} "
+        "points"
     ),
     "no_concern": (
-        f"no_concern(ref, 'increase'|'decrease'): no special-cause concern in the last "
-        f"{TREND_WINDOW} points of the series' XmR chart"
+        "no_concern(ref, 'increase'|'decrease'): the latest point of the series' XmR chart is "
+        f"not special-cause concern; unknown with fewer than {MIN_TREND_POINTS} points"
     ),
     "known": "known(ref): the reference has a value (True/False, never unknown)",
     "coalesce": "coalesce(x, default): x, or the default when x is unknown",
