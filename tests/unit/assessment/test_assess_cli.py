@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from icsys.assessment.frameworks import shipped_frameworks
 from icsys.cli.main import main
 
 pytestmark = pytest.mark.slow
@@ -80,15 +81,14 @@ def test_sensitivity_and_oversight(environ, capsys):
     )
     assert code == 0
     changes = json.loads(out)
-    assert changes and all(c["after"] != c["before"] for c in changes)
+    assert changes
+    assert all(c["after"] != c["before"] for c in changes)
     code, out, _ = run(["assess", "oversight", *WHEN], environ, capsys)
     assert code == 0
     assert "Assumptions that are ours, not NHS England's" in out
 
 
 def test_a_changed_framework_under_a_used_version_is_refused(environ, capsys, tmp_path):
-    from icsys.assessment.frameworks import shipped_frameworks
-
     text = (
         shipped_frameworks()["icsys_maturity_v1"]
         .read_text()

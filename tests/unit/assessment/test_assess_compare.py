@@ -115,9 +115,11 @@ def test_compare_against_england_region_and_peers():
     england, reg, peers = result.groups
     assert england.comparator == pytest.approx(290 / 500)
     assert (england.rank, england.of, england.quartile) == (1, 5, 1)
-    assert england.significance == "higher" and england.judgement == "better"
+    assert england.significance == "higher"
+    assert england.judgement == "better"
     assert england.funnel.lower_95 == pytest.approx(wilson(58, 100, Z95)[0])
-    assert reg.comparator == pytest.approx(170 / 300) and reg.of == 3
+    assert reg.comparator == pytest.approx(170 / 300)
+    assert reg.of == 3
     assert peers.comparator == pytest.approx(120 / 200)  # the peers only
     assert (peers.rank, peers.of) == (1, 3)
     assert peers.position == "above_99.8"  # 0.8 > 0.741, the 99.8 % limit at p0 = 0.6, n = 100

@@ -3,6 +3,7 @@ never changes; invalid files are refused with the place and the reason; evidence
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -191,8 +192,6 @@ def test_evidence_documents_are_checksummed_and_reviews_dated(tmp_path, engine):
     after = evidence_as_of(engine, "icsys_maturity", AS_OF)[A]["leadership.leadership_pipeline"]
     assert after.outcome == "accepted"
     assert after.reviewer_system_code == B
-    import hashlib
-
     assert after.documents[0].sha256 == hashlib.sha256(b"%PDF-1.7 plan").hexdigest()
     assert evidence_as_of(engine, "icsys_maturity", date(2025, 1, 1)) == {}
     result = service.explain(engine, A, as_of=AS_OF, source=measures())

@@ -48,7 +48,7 @@ MEASURES = {
     "governance.interim_share": 0.1,
     "governance.vacancy_share": 0.0,
     "governance.turnover_12m": 0.5,
-    # transparency (median_notice_days is missing)
+    # transparency: the notice measure is missing
     "governance.public_meeting_share": 0.79,
     "governance.papers_on_time_share": 0.7,
 }

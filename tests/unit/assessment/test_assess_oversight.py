@@ -71,7 +71,8 @@ def test_quartile_segments_and_league_ranks():
     assert rows["a"].metric_scores == {"m.up": 1.75, "m.down": 1.0, "m.ph": 4.0}
     assert rows["a"].score == pytest.approx(1.375)
     assert [rows[o].segment for o in "abcd"] == [1, 2, 3, 4]
-    assert rows["e"].score is None and rows["e"].segment is None
+    assert rows["e"].score is None
+    assert rows["e"].segment is None
     assert [rows[o].league_rank for o in "abcd"] == [1, 2, 3, 4]
 
 
@@ -91,7 +92,8 @@ def test_threshold_segments_and_the_financial_adjustment():
 def test_peer_groups_segment_separately():
     groups = {"a": "g1", "b": "g1", "c": "g2", "d": "g2"}
     rows = {r.org: r for r in segment({o: VALUES[o] for o in "abcd"}, groups, config()).rows}
-    assert rows["a"].segment == 1 and rows["c"].segment == 1
+    assert rows["a"].segment == 1
+    assert rows["c"].segment == 1
     assert rows["b"].league_of == 2
 
 
