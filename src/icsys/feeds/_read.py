@@ -1,19 +1,23 @@
-"""Streaming a feed file as chunks of text columns, each row with its line number.
+"""Streaming a feed file as chunks of columns, each row with its line number.
 
-CSV files are read in blocks of whole lines. Each block is checked with NumPy (field counts,
-blank lines, quotes) and for UTF-8 before PyArrow parses the good lines in C++, so a malformed
-line (too few or too many fields, a truncated last line, bytes that are not UTF-8, unbalanced
-quotes) becomes a quarantined row with its line number instead of stopping the load, and
-memory stays bounded by the block size however large the file. Values may not contain line
-breaks (the contracts say so), which is what lets a line be a row. Parquet files are read in
-record batches; their "line" is the row number (1-based).
+CSV files are read in blocks of whole lines, as text. A block is first tried on the fast path:
+if it is valid UTF-8, has no blank line, every quote sits at the edge of a field, and PyArrow's
+multithreaded parser finds exactly one row of the header's width per line, the rows are the
+lines in order. Otherwise the block is split into small pieces, each tried again, and a piece
+that still fails is checked line by line with NumPy (field counts, blank lines, quotes) and for
+UTF-8 before PyArrow parses its good lines, so a malformed line (too few or too many fields, a
+truncated last line, bytes that are not UTF-8, unbalanced quotes) becomes a quarantined row with
+its line number instead of stopping the load, and memory stays bounded by the block size however
+large the file. Values may not contain line breaks (the contracts say so), which is what lets a
+line be a row. Parquet files are read in record batches, columns that already have their lake
+type kept typed (the rest as text); their "line" is the row number (1-based).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +29,14 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from icsys.errors import InputFileError
+from icsys.feeds.contracts import ColType
 
 PROBLEMS = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 FILE = "(file)"
 ROW = "(row)"
 BLOCK_BYTES = 64 << 20
+PIECE_BYTES = 1 << 20  # a block that fails the fast path is retried in pieces of this size
+QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 NOT_UTF8 = "bytes that are not valid UTF-8 (re-save the file as UTF-8, or pass --encoding)"
 
 
@@ -64,6 +71,24 @@ def _delimiter_problem(first_line: str) -> str | None:
         if char in first_line:
             return f"the file is {name}-separated (expected comma-separated values)"
     return None
+
+
+def _quotes_at_field_edges(block: bytes) -> bool:
+    """Whether every quote opens a field (after a comma or line start) or closes one (before a
+    comma or line end), with an even number in all: no quote the two parsers might read apart."""
+    arr = np.frombuffer(block, dtype=np.uint8)
+    quote = arr == QUOTE
+    if int(np.count_nonzero(quote)) % 2:
+        return False
+    edge = (arr == COMMA) | (arr == NEWLINE)
+    opens = np.empty_like(quote)
+    opens[0] = True
+    opens[1:] = edge[:-1]
+    edge |= arr == RETURN
+    closes = np.empty_like(quote)
+    closes[-1] = True
+    closes[:-1] = edge[1:]
+    return not bool((quote & ~opens & ~closes).any())
 
 
 class CsvSource:
@@ -122,14 +147,89 @@ class CsvSource:
                 carry = data[cut + 1 :]
                 yield data[: cut + 1], False
 
-    def chunks(self, columns: list[str]) -> Iterator[Chunk]:
-        """Chunks holding ``columns`` (those of the header that the contract reads)."""
+    def chunks(
+        self, columns: list[str], types: Mapping[str, ColType] | None = None
+    ) -> Iterator[Chunk]:
+        """Chunks holding ``columns`` (those of the header that the contract reads), as text."""
+        del types  # CSV is text
         line = 2
         for block, last in self._blocks():
             raw = block if self.encoding in {"utf8", "utf8sig"} else self._transcode(block)
-            chunk, lines = self._chunk(raw, line, columns, last=last)
+            chunk, lines = self._split_chunk(raw, line, columns, last=last, nbytes=len(block))
             line += lines
             yield chunk
+
+    def _split_chunk(
+        self, block: bytes, first_line: int, columns: list[str], *, last: bool, nbytes: int
+    ) -> tuple[Chunk, int]:
+        """The fast path for the whole block, else for pieces of it, else line by line."""
+        fast = self._fast(block, first_line, columns)
+        if fast is not None:
+            return Chunk(fast, no_problems(), fast.height, nbytes), fast.height
+        if len(block) <= PIECE_BYTES:
+            chunk, lines = self._chunk(block, first_line, columns, last=last)
+            chunk.nbytes = nbytes
+            return chunk, lines
+        frames, found, rows, line, start = [], [], 0, first_line, 0
+        while start < len(block):
+            cut = block.find(b"\n", min(start + PIECE_BYTES, len(block)) - 1)
+            end = len(block) if cut < 0 else cut + 1
+            piece, final = block[start:end], end >= len(block)
+            chunk, lines = self._split_chunk(
+                piece, line, columns, last=last and final, nbytes=len(piece)
+            )
+            frames.append(chunk.frame)
+            found.append(chunk.problems)
+            rows += chunk.rows
+            line += lines
+            start = end
+        frame = pl.concat(frames, how="vertical_relaxed")
+        return Chunk(frame, pl.concat(found), rows, nbytes), line - first_line
+
+    def _fast(self, block: bytes, first_line: int, columns: list[str]) -> pl.DataFrame | None:
+        """The block's rows when every line is a well-formed row, else None (see the module)."""
+        if self.file_problem or not block:
+            return None
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block:
+            return None  # blank lines
+        if block.endswith(b"\n\r"):
+            return None
+        if b'"' in block and not _quotes_at_field_edges(block):
+            return None
+        lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        invalid: list[int] = []
+
+        def skip(_row: object) -> str:
+            invalid.append(1)
+            return "skip"
+
+        try:
+            table = pa_csv.read_csv(
+                io.BytesIO(block),
+                read_options=pa_csv.ReadOptions(column_names=self.header, block_size=8 << 20),
+                parse_options=pa_csv.ParseOptions(
+                    newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=skip
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(columns, pa.string()),
+                    include_columns=columns,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowException):
+            return None
+        if invalid or table.num_rows != lines:
+            return None
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)  # noqa: S101 - a table gives a frame
+        return frame.with_columns(
+            pl.int_range(first_line, first_line + lines, dtype=pl.Int64).alias("_line")
+        )
 
     def _transcode(self, block: bytes) -> bytes:
         return block.decode(self.encoding, errors="replace").encode("utf-8")
@@ -269,19 +369,63 @@ class ParquetSource:
         rows = max(self._file.metadata.num_rows, 1)
         self._bytes_per_row = path.stat().st_size // rows
 
-    def chunks(self, columns: list[str]) -> Iterator[Chunk]:
+    def chunks(
+        self, columns: list[str], types: Mapping[str, ColType] | None = None
+    ) -> Iterator[Chunk]:
+        """Chunks of ``columns``: typed where the file's type is the lake's, else as text."""
         line = 1
         source = [self._names[c] for c in columns]
+        wanted = types or {}
         for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=source):
-            arrays = [pc.cast(col, pa.string()) for col in batch.columns]
-            table = pa.table(arrays, names=columns)
-            frame = pl.from_arrow(table)
+            arrays = [
+                _as_lake_type(col, wanted.get(name))
+                for name, col in zip(columns, batch.columns, strict=True)
+            ]
+            frame = pl.from_arrow(pa.table(arrays, names=columns))
             assert isinstance(frame, pl.DataFrame)  # noqa: S101 - a table gives a frame
             frame = frame.with_columns(
                 pl.int_range(line, line + batch.num_rows, dtype=pl.Int64).alias("_line")
             )
             line += batch.num_rows
             yield Chunk(frame, no_problems(), batch.num_rows, self._bytes_per_row * batch.num_rows)
+
+
+def _as_lake_type(array: pa.Array, kind: ColType | None) -> pa.Array:
+    """A Parquet column in its lake type when it has it (or a lossless one), else as text."""
+    t = array.type
+    if pa.types.is_dictionary(t):
+        array, t = array.dictionary_decode(), t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return array.cast(pa.string())
+    target = _TYPED.get(kind) if kind else None
+    ok = (
+        {
+            ColType.DATE: pa.types.is_date,
+            ColType.DATE_OR_MONTH: pa.types.is_date,
+            ColType.MONTH: pa.types.is_date,
+            ColType.TIMESTAMP: lambda x: pa.types.is_timestamp(x) and x.tz is None,
+            ColType.INT: pa.types.is_integer,
+            ColType.FLOAT: lambda x: pa.types.is_integer(x) or pa.types.is_floating(x),
+        }.get(kind)
+        if kind
+        else None
+    )
+    if target is not None and ok is not None and ok(t):
+        try:
+            return array.cast(target)  # safe casts: an overflow falls back to text
+        except pa.ArrowInvalid:
+            pass
+    return pc.cast(array, pa.string())
+
+
+_TYPED = {
+    ColType.DATE: pa.date32(),
+    ColType.DATE_OR_MONTH: pa.date32(),
+    ColType.MONTH: pa.date32(),
+    ColType.TIMESTAMP: pa.timestamp("us"),
+    ColType.INT: pa.int64(),
+    ColType.FLOAT: pa.float64(),
+}
 
 
 def open_source(

@@ -4,6 +4,12 @@ Each column gets at most one problem per row: the first of missing value, wrong 
 in the list or pattern not matched, below the minimum, in the future or before 1900, code not in
 the structure register (or not in force at the event date). Row checks (an end before its start)
 follow. A row with any problem is quarantined; the others are returned typed as in the lake.
+
+For speed, a problem is a small integer per column (0 = none; else the index of its reason in
+the column's list), computed by one lazy query for every column at once; reasons are spelled
+out only for the rejected rows. Text is parsed once in the common format; other accepted
+formats are tried only on the values that failed. Columns already typed (from Parquet) are
+checked, not parsed.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from datetime import date
 
 import polars as pl
 
+from icsys.feeds._read import PROBLEMS
+
 from icsys.feeds.contracts import NHS_NUMBER, PERSON_ID, ColType, Column, Contract
-from icsys.feeds.pseudonym import Pseudonymiser, nhs_number_problem
+from icsys.feeds.pseudonym import NHS_NUMBER_CHECKS, Pseudonymiser, with_nhs_number_checks
 
 REDACTED = "(redacted)"
+REFUSED = "person_id is a valid NHS number: send it as nhs_number to be pseudonymised"
 EARLIEST = date(1900, 1, 1)
 CHECKS: dict[str, tuple[str, str, str]] = {  # name → (earlier column, later column, reason)
     "death_after_birth": (
@@ -53,33 +62,86 @@ def _p(name: str) -> str:
     return f"_p_{name}"
 
 
-def _typed(col: Column, raw: pl.Expr) -> tuple[pl.Expr, str | None]:
-    """The typed value and, when the text cannot be read as the type, the reason."""
+def _t(name: str) -> str:
+    return f"_t_{name}"
+
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_FORMAT = "%Y-%m-%d"
+_TEXT = pl.String()
+
+
+def _typed(col: Column, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, str | None]:
+    """The typed value (common format only, for text) and the reason when it is not valid."""
     t = col.type
+    if dtype != _TEXT:  # typed by the reader (Parquet): already the lake type, or a Date
+        if t is ColType.MONTH:
+            return raw.dt.truncate("1mo"), None
+        if t is ColType.FLOAT:
+            return pl.when(raw.is_finite()).then(raw), "not a number"
+        return raw, None
     if t is ColType.DATE:
-        return raw.str.to_date("%Y-%m-%d", strict=False), "not a date (expected YYYY-MM-DD)"
+        return raw.str.to_date(DATE_FORMAT, strict=False), "not a date (expected YYYY-MM-DD)"
     if t is ColType.DATE_OR_MONTH:
-        as_month = (raw + "-01").str.to_date("%Y-%m-%d", strict=False)
-        return pl.coalesce(raw.str.to_date("%Y-%m-%d", strict=False), as_month), (
+        return raw.str.to_date(DATE_FORMAT, strict=False), (
             "not a date or month (expected YYYY-MM-DD or YYYY-MM)"
         )
     if t is ColType.MONTH:
         month = pl.when(raw.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")).then(
             raw.str.slice(0, 7) + "-01"
         )
-        return month.str.to_date("%Y-%m-%d", strict=False), "not a month (expected YYYY-MM)"
+        return month.str.to_date(DATE_FORMAT, strict=False), "not a month (expected YYYY-MM)"
     if t is ColType.TIMESTAMP:
-        text = raw.str.replace("T", " ", literal=True)
-        return pl.coalesce(
-            text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"),
-            text.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us"),
-        ), "not a date and time (expected YYYY-MM-DD HH:MM[:SS])"
+        return raw.str.to_datetime(TIME_FORMAT, strict=False, time_unit="us"), (
+            "not a date and time (expected YYYY-MM-DD HH:MM[:SS])"
+        )
     if t is ColType.INT:
         return raw.cast(pl.Int64, strict=False), "not a whole number"
     if t is ColType.FLOAT:
         number = raw.cast(pl.Float64, strict=False)
         return pl.when(number.is_finite()).then(number), "not a number"
     return raw, None
+
+
+def _fallback(col: Column, text: pl.Series) -> pl.Series | None:
+    """The other accepted formats, parsed only for the values the common format did not read."""
+    if col.type is ColType.DATE_OR_MONTH:
+        return (text + "-01").str.to_date(DATE_FORMAT, strict=False)
+    if col.type is ColType.TIMESTAMP:
+        spaced = text.str.replace("T", " ", literal=True)
+        return spaced.str.to_datetime(TIME_FORMAT, strict=False, time_unit="us").fill_null(
+            spaced.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us")
+        )
+    return None
+
+
+def _code(checks: list[tuple[pl.Expr, int]]) -> pl.Expr:
+    """The first failing check's code (0 when none fails), as UInt8."""
+    if not checks:
+        return pl.lit(0, pl.UInt8)
+    (first, code), *rest = checks
+    chain = pl.when(first).then(pl.lit(code, pl.UInt8))
+    for failed, other in rest:
+        chain = chain.when(failed).then(pl.lit(other, pl.UInt8))
+    return chain.otherwise(pl.lit(0, pl.UInt8))
+
+
+@dataclass
+class _Register:
+    """One column's register codes: the single-interval codes for a join, the rest aside."""
+
+    lookup: pl.DataFrame  # code, _n (intervals), _from, _to (of the only interval when _n == 1)
+    multi: pl.DataFrame  # code, valid_from, valid_to of codes with several intervals
+
+    @classmethod
+    def of(cls, intervals: pl.DataFrame) -> _Register:
+        lookup = intervals.group_by("code").agg(
+            pl.len().cast(pl.UInt32).alias("_n"),
+            pl.col("valid_from").first().alias("_from"),
+            pl.col("valid_to").first().alias("_to"),
+        )
+        multi = intervals.join(lookup.filter(pl.col("_n") > 1).select("code"), on="code")
+        return cls(lookup, multi)
 
 
 @dataclass
@@ -92,6 +154,11 @@ class Checker:
     registers: dict[str, pl.DataFrame] = field(default_factory=dict)  # column → code intervals
     pseudonymiser: Pseudonymiser | None = None
     mapping: pl.DataFrame | None = None  # code_system, code, cluster
+    _reasons: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _lookups: dict[str, _Register] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._lookups = {name: _Register.of(frame) for name, frame in self.registers.items()}
 
     @property
     def identity(self) -> str | None:
@@ -99,57 +166,59 @@ class Checker:
             return None
         return NHS_NUMBER if NHS_NUMBER in self.present else PERSON_ID
 
-    def _problem(self, col: Column, raw: pl.Expr, typed: pl.Expr, bad_type: str | None) -> pl.Expr:
-        rule = pl.when(raw.is_null())
-        expr = rule.then(pl.lit(None if col.nullable else "missing value", pl.String))
+    def _reason(self, column: str, reason: str) -> int:
+        """The code of ``reason`` for ``column`` (1-based index in the column's list)."""
+        reasons = self._reasons.setdefault(column, [])
+        if reason not in reasons:
+            reasons.append(reason)
+        return reasons.index(reason) + 1
+
+    def _checks(self, col: Column, raw: pl.Expr, typed: pl.Expr, bad_type: str | None) -> pl.Expr:
+        """The column's problem code: the first failing check, in the documented order."""
+        name = col.name
+        missing = 0 if col.nullable else self._reason(name, "missing value")
+        checks = [(raw.is_null(), missing)]
         if bad_type:
-            expr = expr.when(typed.is_null()).then(pl.lit(bad_type))
+            checks.append((typed.is_null(), self._reason(name, bad_type)))
         if col.codes:
-            expr = expr.when(~raw.is_in(list(col.codes))).then(
-                pl.lit("code not in the contract's list")
-            )
+            reason = "code not in the contract's list"
+            checks.append((~raw.is_in(list(col.codes)), self._reason(name, reason)))
         if col.pattern:
-            expr = expr.when(~raw.str.contains(col.pattern)).then(
-                pl.lit(f"does not match {col.pattern}")
-            )
+            reason = f"does not match {col.pattern}"
+            checks.append((~raw.str.contains(col.pattern), self._reason(name, reason)))
         if col.minimum is not None:
-            expr = expr.when(typed < col.minimum).then(pl.lit(f"less than {col.minimum:g}"))
+            reason = f"less than {col.minimum:g}"
+            checks.append((typed < col.minimum, self._reason(name, reason)))
         if col.type in {ColType.DATE, ColType.MONTH, ColType.DATE_OR_MONTH, ColType.TIMESTAMP}:
             day = typed.cast(pl.Date)
             if col.not_future:
-                expr = expr.when(day > self.today).then(
-                    pl.lit(f"in the future (after {self.today})")
-                )
-            expr = expr.when(day < EARLIEST).then(pl.lit("before 1900"))
-        return expr.otherwise(pl.lit(None, pl.String))
+                reason = f"in the future (after {self.today})"
+                checks.append((day > self.today, self._reason(name, reason)))
+            checks.append((day < EARLIEST, self._reason(name, "before 1900")))
+        return _code(checks)
 
     def _identity(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr]]:
+        """Check the identity column; NHS numbers are replaced here by their pseudonyms."""
         ident = self.identity
         if ident is None:
             return frame, []
         raw = pl.col(ident)
+        frame = with_nhs_number_checks(frame, ident)
+        checks = [(failed, self._reason(ident, r)) for failed, r in NHS_NUMBER_CHECKS]
         if ident == NHS_NUMBER:
-            problem = (
-                pl.when(raw.is_null())
-                .then(pl.lit("missing value"))
-                .otherwise(nhs_number_problem(raw))
-            )
-            frame = frame.with_columns(problem.alias(_p(NHS_NUMBER)))
+            code = _code([(raw.is_null(), self._reason(NHS_NUMBER, "missing value")), *checks])
+            frame = frame.with_columns(code.alias(_p(NHS_NUMBER)))
             assert self.pseudonymiser is not None  # noqa: S101 - set whenever nhs_number is present
-            valid = frame.select(pl.when(pl.col(_p(NHS_NUMBER)).is_null()).then(raw)).to_series()
-            frame = frame.with_columns(self.pseudonymiser.series(valid).alias(PERSON_ID))
-            return frame, []
+            valid = frame.select(pl.when(pl.col(_p(NHS_NUMBER)) == 0).then(pl.col("_nhs")))
+            person = self.pseudonymiser.numbers(valid.to_series()).alias(PERSON_ID)
+            return frame.drop("_nhs", "_nhs_check").with_columns(person), []
         col = self.contract.column(PERSON_ID)
-        looks_raw = nhs_number_problem(raw).is_null()
-        problem = self._problem(col, raw, raw, None)
-        problem = (
-            pl.when(raw.is_not_null() & looks_raw)
-            .then(
-                pl.lit("person_id is a valid NHS number: send it as nhs_number to be pseudonymised")
-            )
-            .otherwise(problem)
-        )
-        return frame, [problem.alias(_p(PERSON_ID))]
+        looks_raw = raw.is_not_null() & ~pl.any_horizontal(failed for failed, _ in checks)
+        refused = self._reason(PERSON_ID, REFUSED)
+        code = pl.when(looks_raw).then(pl.lit(refused, pl.UInt8))
+        code = code.otherwise(self._checks(col, raw, raw, None))
+        frame = frame.with_columns(code.alias(_p(PERSON_ID))).drop("_nhs", "_nhs_check")
+        return frame, []
 
     def _map_clusters(self, frame: pl.DataFrame) -> pl.DataFrame:
         if "cluster" in self.present or self.mapping is None or self.contract.name != "conditions":
@@ -157,157 +226,184 @@ class Checker:
         mapped = frame.drop("cluster").join(
             self.mapping, on=["code_system", "code"], how="left", maintain_order="left"
         )
-        problem = pl.when(pl.col("cluster").is_null() & pl.col("code").is_not_null()).then(
-            pl.lit("code not in the mapping file")
-        )
-        return mapped.with_columns(problem.alias("_m_code"))
+        unmapped = pl.col("cluster").is_null() & pl.col("code").is_not_null()
+        return mapped.with_columns(unmapped.alias("_m_code"))
 
     def check(self, chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The rows that pass, typed as in the lake, and the problems (line, column, value, reason)."""
+        """The rows that pass, typed as in the lake, and the problems (line, column, value,
+        reason)."""
         c = self.contract
-        text = [n for n in chunk.columns if n != "_line"]
-        frame = chunk.with_columns(
-            pl.when(pl.col(n).str.strip_chars() == "")
-            .then(None)
-            .otherwise(pl.col(n).str.strip_chars())
-            .alias(n)
-            for n in text
-        )
-        for col in c.columns:
-            if col.name not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, pl.String).alias(col.name))
+        text = [n for n, t in chunk.schema.items() if n != "_line" and t == _TEXT]
+        frame = chunk.with_columns(pl.col(n).str.strip_chars() for n in text)
+        frame = frame.with_columns(pl.col(n).replace("", None) for n in text)
+        missing = [col.name for col in c.columns if col.name not in frame.columns]
+        if missing:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(n) for n in missing)
         frame = self._map_clusters(frame)
-        frame, problems = self._identity(frame)
-        typed: list[pl.Expr] = []
-        for col in c.columns:
-            if col.name == PERSON_ID:
-                continue
-            raw = pl.col(col.name)
-            value, bad_type = _typed(col, raw)
-            typed.append(value.alias(f"_t_{col.name}"))
-            problems.append(
-                self._problem(col, raw, pl.col(f"_t_{col.name}"), bad_type).alias(_p(col.name))
+        frame, codes = self._identity(frame)
+        columns = [col for col in c.columns if col.name != PERSON_ID]
+        typed: dict[str, str | None] = {}
+        exprs: list[pl.Expr] = []
+        for col in columns:
+            value, typed[col.name] = _typed(col, pl.col(col.name), frame.schema[col.name])
+            exprs.append(value.alias(_t(col.name)))
+        frame = frame.lazy().with_columns(exprs).collect()
+        frame = self._fallbacks(frame, columns)
+        codes += [
+            self._checks(col, pl.col(col.name), pl.col(_t(col.name)), typed[col.name]).alias(
+                _p(col.name)
             )
-        frame = frame.with_columns(typed).with_columns(problems)
+            for col in columns
+        ]
+        frame = frame.lazy().with_columns(codes).collect()
         if "_m_code" in frame.columns:
+            unmapped = self._reason("code", "code not in the mapping file")
             frame = frame.with_columns(
-                pl.coalesce("_m_code", _p("code")).alias(_p("code")),
-                pl.when(pl.col("_m_code").is_null())
-                .then(pl.col(_p("cluster")))
+                pl.when(pl.col("_m_code"))
+                .then(pl.lit(unmapped, pl.UInt8))
+                .otherwise(pl.col(_p("code")))
+                .alias(_p("code")),
+                pl.when(pl.col("_m_code"))
+                .then(pl.lit(0, pl.UInt8))
+                .otherwise(pl.col(_p("cluster")))
                 .alias(_p("cluster")),
             ).drop("_m_code")
         frame = self._registers(frame)
         frame = self._row_checks(frame)
         return self._split(frame)
 
+    def _fallbacks(self, frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+        """Parse, in the other accepted formats, only the text the common format did not read."""
+        for col in columns:
+            if frame.schema[col.name] != _TEXT:
+                continue
+            failed = frame.select(
+                (pl.col(_t(col.name)).is_null() & pl.col(col.name).is_not_null()).arg_true()
+            ).to_series()
+            if failed.is_empty():
+                continue
+            parsed = _fallback(col, frame[col.name].gather(failed))
+            if parsed is not None and parsed.null_count() < len(parsed):
+                frame = frame.with_columns(frame[_t(col.name)].scatter(failed, parsed))
+        return frame
+
     def _event_day(self) -> pl.Expr | None:
         if self.contract.event_date is None:
             return None
-        return pl.col(f"_t_{self.contract.event_date}").cast(pl.Date)
+        return pl.col(_t(self.contract.event_date)).cast(pl.Date)
 
     def _registers(self, frame: pl.DataFrame) -> pl.DataFrame:
         event = self._event_day()
-        for name, intervals in self.registers.items():
-            candidates = pl.col(_p(name)).is_null() & pl.col(name).is_not_null()
-            day = event if event is not None else pl.lit(None, pl.Date)
-            pairs = (
-                frame.filter(candidates)
-                .select(pl.col(name).alias("code"), day.alias("day"))
-                .unique()
-            )
-            if pairs.is_empty():
-                continue
-            joined = pairs.join(intervals, on="code", how="left").with_columns(
-                known=pl.col("valid_from").is_not_null(),
-                in_force=pl.col("day").is_null()
-                | (
-                    (pl.col("valid_from") <= pl.col("day"))
-                    & (pl.col("valid_to").is_null() | (pl.col("day") < pl.col("valid_to")))
-                ),
-            )
-            verdict = joined.group_by("code", "day").agg(
-                pl.col("known").any().alias("_known"),
-                (pl.col("known") & pl.col("in_force")).any().alias("_in_force"),
-            )
+        day = event if event is not None else pl.lit(None, pl.Date)
+        at = f" on the {c} date" if (c := self.contract.event_date) else ""
+        for name, register in self._lookups.items():
             level = " or ".join(self.contract.column(name).register)
-            frame = frame.with_columns(day.alias("_day")).join(
-                verdict,
-                left_on=[name, "_day"],
-                right_on=["code", "day"],
-                how="left",
-                maintain_order="left",
-                nulls_equal=True,
+            unknown = self._reason(name, f"not a {level} code in the structure register")
+            not_in_force = self._reason(name, f"{level} code not in force{at}")
+            found = (
+                frame.select(pl.col(name).alias("code"), day.alias("_day"), pl.col(_p(name)))
+                .join(register.lookup, on="code", how="left", maintain_order="left")
+                .with_row_index("_i")
             )
-            at = f" on the {c} date" if (c := self.contract.event_date) else ""
-            frame = frame.with_columns(
-                pl.when(pl.col(_p(name)).is_not_null())
-                .then(pl.col(_p(name)))
-                .when(pl.col("_known") == False)  # noqa: E712 - a Polars expression, not a bool
-                .then(pl.lit(f"not a {level} code in the structure register"))
-                .when(pl.col("_in_force") == False)  # noqa: E712
-                .then(pl.lit(f"{level} code not in force{at}"))
+            candidate = (pl.col(_p(name)) == 0) & pl.col("code").is_not_null()
+            single_ok = pl.col("_day").is_null() | (
+                (pl.col("_from") <= pl.col("_day"))
+                & (pl.col("_to").is_null() | (pl.col("_day") < pl.col("_to")))
+            )
+            code = (
+                pl.when(candidate & pl.col("_n").is_null())
+                .then(pl.lit(unknown, pl.UInt8))
+                .when(candidate & (pl.col("_n") == 1) & ~single_ok)
+                .then(pl.lit(not_in_force, pl.UInt8))
                 .otherwise(pl.col(_p(name)))
-                .alias(_p(name))
-            ).drop("_known", "_in_force", "_day")
+            )
+            result = found.select(code.alias(_p(name))).to_series()
+            if not register.multi.is_empty():
+                several = found.filter(
+                    candidate & (pl.col("_n") > 1) & pl.col("_day").is_not_null()
+                )
+                if not several.is_empty():
+                    verdict = (
+                        several.select("_i", "code", "_day")
+                        .join(register.multi, on="code")
+                        .group_by("_i")
+                        .agg(
+                            (
+                                (pl.col("valid_from") <= pl.col("_day"))
+                                & (
+                                    pl.col("valid_to").is_null()
+                                    | (pl.col("_day") < pl.col("valid_to"))
+                                )
+                            )
+                            .any()
+                            .alias("_ok")
+                        )
+                        .filter(~pl.col("_ok"))
+                    )
+                    if not verdict.is_empty():
+                        result = result.scatter(
+                            verdict["_i"], pl.repeat(not_in_force, verdict.height, eager=True)
+                        )
+            frame = frame.with_columns(result.cast(pl.UInt8))
         return frame
 
     def _row_checks(self, frame: pl.DataFrame) -> pl.DataFrame:
+        updates = []
         for name in self.contract.checks:
             earlier, later, reason = CHECKS[name]
+            code = self._reason(later, reason)
             bad = (
-                pl.col(_p(earlier)).is_null()
-                & pl.col(_p(later)).is_null()
-                & (pl.col(f"_t_{later}") < pl.col(f"_t_{earlier}"))
+                (pl.col(_p(earlier)) == 0)
+                & (pl.col(_p(later)) == 0)
+                & (pl.col(_t(later)) < pl.col(_t(earlier)))
             )
-            frame = frame.with_columns(
-                pl.when(bad).then(pl.lit(reason)).otherwise(pl.col(_p(later))).alias(_p(later))
+            updates.append(
+                pl.when(bad)
+                .then(pl.lit(code, pl.UInt8))
+                .otherwise(pl.col(_p(later)))
+                .alias(_p(later))
             )
-        return frame
+        return frame.with_columns(updates) if updates else frame
 
     def _split(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         c = self.contract
         problem_cols = [n for n in frame.columns if n.startswith("_p_")]
-        bad = pl.any_horizontal(pl.col(n).is_not_null() for n in problem_cols)
+        bad = pl.any_horizontal(pl.col(n) != 0 for n in problem_cols)
         frame = frame.with_columns(bad.alias("_bad"))
-        good = frame.filter(~pl.col("_bad"))
         out = [pl.col(PERSON_ID)] if c.person_level else []
-        out += [
-            pl.col(f"_t_{col.name}").alias(col.name) for col in c.columns if col.name != PERSON_ID
-        ]
+        out += [pl.col(_t(col.name)).alias(col.name) for col in c.columns if col.name != PERSON_ID]
         out += [
             pl.col(d.source)
             .replace_strict(d.groups, default=None, return_dtype=pl.String)
             .alias(d.name)
             for d in c.derived
         ]
-        good = good.select([*out, pl.col("_line").alias("source_line")])
+        good = (
+            frame.lazy()
+            .filter(~pl.col("_bad"))
+            .select([*out, pl.col("_line").alias("source_line")])
+        )
         rejected = frame.filter(pl.col("_bad"))
         if rejected.is_empty():
-            return good, pl.DataFrame(
-                schema={
-                    "line": pl.Int64,
-                    "column": pl.String,
-                    "value": pl.String,
-                    "reason": pl.String,
-                }
-            )
+            return good.collect(), pl.DataFrame(schema=PROBLEMS)
         parts = []
         for name in problem_cols:
             column = name.removeprefix("_p_")
+            reasons = dict(enumerate(self._reasons.get(column, []), start=1))
+            if not reasons:
+                continue
             secret = column == NHS_NUMBER or (column == PERSON_ID and self.identity == NHS_NUMBER)
-            value = pl.lit(REDACTED) if secret else pl.col(column).fill_null("").str.slice(0, 80)
+            shown = pl.col(column).cast(pl.String).fill_null("").str.slice(0, 80)
+            value = pl.lit(REDACTED) if secret else shown
             if column == PERSON_ID and not secret:
-                value = (
-                    pl.when(pl.col(name).str.starts_with("person_id is a valid NHS number"))
-                    .then(pl.lit(REDACTED))
-                    .otherwise(value)
-                )
+                refused = self._reason(PERSON_ID, REFUSED)
+                value = pl.when(pl.col(name) == refused).then(pl.lit(REDACTED)).otherwise(value)
             parts.append(
-                rejected.filter(pl.col(name).is_not_null()).select(
+                rejected.filter(pl.col(name) != 0).select(
                     pl.col("_line").alias("line"),
                     pl.lit(column).alias("column"),
                     value.alias("value"),
-                    pl.col(name).alias("reason"),
+                    pl.col(name).replace_strict(reasons, return_dtype=pl.String).alias("reason"),
                 )
             )
-        return good, pl.concat(parts).sort("line", maintain_order=True)
+        return good.collect(), pl.concat(parts).sort("line", maintain_order=True)

@@ -11,7 +11,8 @@ quarantined + rows out of scope.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -100,6 +101,17 @@ def _missing(c: Contract, header: list[str], mapped: bool) -> list[str]:
     return missing
 
 
+def _prefetch(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, the next one read in a thread while this one is checked (the CSV and Parquet
+    readers, Polars and the Parquet writer release the GIL, so reading, checking and writing
+    overlap)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="icsys-read") as pool:
+        pending = pool.submit(next, chunks, None)
+        while (chunk := pending.result()) is not None:
+            pending = pool.submit(next, chunks, None)
+            yield chunk
+
+
 class _Run:
     """The state of one batch while its files are read."""
 
@@ -162,7 +174,8 @@ class _Run:
         )
         by_source = {rename.get(h, h): h for h in source.header}
         columns = [by_source[h] for h in header if h in present]
-        for chunk in source.chunks(columns):
+        types = {by_source[col.name]: col.type for col in c.columns if col.name in by_source}
+        for chunk in _prefetch(source.chunks(columns, types)):
             self._chunk(
                 index, path, chunk.frame.rename(rename), chunk, checker, report, source.file_problem
             )

@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,6 +139,8 @@ class StagedBatch:
     parts: list[str] = field(default_factory=list)
     rows: int = 0
     _writers: dict[str, tuple[pq.ParquetWriter, str, int]] = field(default_factory=dict)
+    _pool: ThreadPoolExecutor | None = None
+    _pending: Future[None] | None = None
 
     @property
     def staging(self) -> Path:
@@ -148,10 +151,23 @@ class StagedBatch:
         return feed_dir(self.settings, self.contract.name) / f"batch={self.batch_id}"
 
     def write(self, frame: pl.DataFrame, file_index: int) -> None:
+        """Write ``frame`` in a thread (one write in flight; its error is raised by the next
+        call or by :meth:`close`)."""
         if frame.is_empty():
             return
-        frame = frame.with_columns(pl.lit(file_index, pl.Int32).alias("source_file"))
         self.rows += frame.height
+        self._wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="icsys-write")
+        self._pending = self._pool.submit(self._write_frame, frame, file_index)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _write_frame(self, frame: pl.DataFrame, file_index: int) -> None:
+        frame = frame.with_columns(pl.lit(file_index, pl.Int32).alias("source_file"))
         c = self.contract
         if c.partition_year and c.event_date:
             frame = frame.with_columns(pl.col(c.event_date).dt.year().alias("_year"))
@@ -180,6 +196,10 @@ class StagedBatch:
         self._writers[folder] = (writer, rel, rows + table.num_rows)
 
     def close(self) -> list[Path]:
+        self._wait()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         for writer, _rel, _rows in self._writers.values():
             writer.close()
         self._writers.clear()
@@ -208,6 +228,11 @@ class StagedBatch:
         write_json_atomic(feed_dir(self.settings, self.contract.name) / MANIFEST, manifest)
 
     def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._wait()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         for writer, _rel, _rows in self._writers.values():
             with contextlib.suppress(Exception):
                 writer.close()

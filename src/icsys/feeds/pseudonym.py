@@ -19,12 +19,15 @@ import polars as pl
 
 from icsys.config import Settings
 from icsys.errors import ConfigError
+from icsys.feeds.contracts import PERSON_ID
 
 KEY_ENV = "ICSYS_PSEUDONYM_KEY"
 DEFAULT_KEY = Path("~/.config/icsys/pseudonym.key")
 PSEUDONYM_CHARS = 32
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-_CACHE_LIMIT = 4_000_000
+_CACHE_LIMIT = 8_000_000
+_MAX_CHUNKS = 64
+_BLOCK = 64  # SHA-256 block size
 
 
 def key_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -62,48 +65,108 @@ def is_valid_nhs_number(text: str) -> bool:
     return check != 10 and check == int(text[9])
 
 
+_ASCII_TEN = r"^[0-9]{10}$"
+
+
+def with_nhs_number_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with ``_nhs`` (the number as Int64, null unless ten ASCII digits) and
+    ``_nhs_check`` (its modulus 11 check digit: 10 = none) for the trimmed text ``column``."""
+    raw = pl.col(column)
+    frame = frame.with_columns(
+        pl.when(raw.str.contains(_ASCII_TEN)).then(raw.cast(pl.Int64, strict=False)).alias("_nhs")
+    )
+    number = pl.col("_nhs")
+    total = pl.sum_horizontal([(number // 10 ** (9 - i)) % 10 * w for i, w in enumerate(_WEIGHTS)])
+    check = (11 - total % 11) % 11
+    return frame.with_columns(check.alias("_nhs_check"))
+
+
+NHS_NUMBER_CHECKS: list[tuple[pl.Expr, str]] = [  # in order, over the columns added above
+    (pl.col("_nhs").is_null(), "NHS number is not 10 digits"),
+    (pl.col("_nhs_check") == 10, "NHS number is invalid (check digit would be 10)"),
+    (pl.col("_nhs_check") != pl.col("_nhs") % 10, "NHS number fails the modulus 11 check"),
+]
+
+
 def nhs_number_problem(expr: pl.Expr) -> pl.Expr:
     """Per value: null when valid, else the reason (vectorised; ``expr`` is trimmed text)."""
-    digits = [expr.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(10)]
-    total = pl.sum_horizontal([d * w for d, w in zip(digits, _WEIGHTS, strict=False)])
-    check = 11 - total % 11
-    check = pl.when(check == 11).then(0).otherwise(check)
-    shape_ok = expr.str.contains(r"^\d{10}$")
+    number = pl.when(expr.str.contains(_ASCII_TEN)).then(expr.cast(pl.Int64, strict=False))
+    total = pl.sum_horizontal([(number // 10 ** (9 - i)) % 10 * w for i, w in enumerate(_WEIGHTS)])
+    check = (11 - total % 11) % 11
     return (
-        pl.when(~shape_ok)
+        pl.when(number.is_null())
         .then(pl.lit("NHS number is not 10 digits"))
         .when(check == 10)
         .then(pl.lit("NHS number is invalid (check digit would be 10)"))
-        .when(check != digits[9])
+        .when(check != number % 10)
         .then(pl.lit("NHS number fails the modulus 11 check"))
         .otherwise(pl.lit(None, pl.String))
     )
 
 
+# NHS number (Int64) -> pseudonym, per key (by a digest of it), shared by the loads of one process:
+# people recur across feeds, and an HMAC costs about a microsecond of Python per number.
+_CACHE: dict[bytes, pl.DataFrame] = {}
+_CACHE_SCHEMA = {"_nhs": pl.Int64, PERSON_ID: pl.String}
+
+
+def clear_cache() -> None:
+    """Forget the pseudonyms computed so far (they are recomputed on demand)."""
+    _CACHE.clear()
+
+
 class Pseudonymiser:
-    """HMAC-SHA256 pseudonyms, with a bounded cache (people recur across event rows)."""
+    """HMAC-SHA256 pseudonyms, cached per process (people recur across event rows and feeds)."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._cache: dict[str, str] = {}
+        block = (key if len(key) <= _BLOCK else hashlib.sha256(key).digest()).ljust(_BLOCK, b"\0")
+        # HMAC = H(key^opad || H(key^ipad || message)): hash the padded keys once, copy per value
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._cache_id = hashlib.sha256(b"icsys pseudonym cache\0" + key).digest()
 
     def one(self, nhs_number: str) -> str:
         return hmac.new(self._key, nhs_number.encode(), hashlib.sha256).hexdigest()[
             :PSEUDONYM_CHARS
         ]
 
+    def _many(self, texts: list[str]) -> list[str]:
+        inner, outer = self._inner.copy, self._outer.copy
+        found: list[str] = []
+        add = found.append
+        for text in texts:
+            h = inner()
+            h.update(text.encode())
+            o = outer()
+            o.update(h.digest())
+            add(o.hexdigest()[:PSEUDONYM_CHARS])
+        return found
+
+    def numbers(self, numbers: pl.Series) -> pl.Series:
+        """Pseudonyms of valid NHS numbers given as Int64 (ten digits); nulls stay null."""
+        cache = _CACHE.get(self._cache_id)
+        if cache is None:
+            cache = pl.DataFrame(schema=_CACHE_SCHEMA)
+        unique = numbers.drop_nulls().unique()
+        new = unique.filter(~unique.is_in(cache["_nhs"].implode()))
+        if len(new):
+            texts = new.cast(pl.String).str.zfill(10).to_list()
+            computed = pl.DataFrame(
+                {"_nhs": new, PERSON_ID: pl.Series(self._many(texts), dtype=pl.String)}
+            )
+            if cache.height + computed.height > _CACHE_LIMIT:
+                cache = cache.clear()
+            cache = pl.concat([cache, computed], rechunk=False)
+            if cache.n_chunks() > _MAX_CHUNKS:
+                cache = cache.rechunk()
+            _CACHE[self._cache_id] = cache
+        return (
+            numbers.alias("_nhs")
+            .to_frame()
+            .join(cache, on="_nhs", how="left", maintain_order="left")[PERSON_ID]
+        )
+
     def series(self, values: pl.Series) -> pl.Series:
-        """Pseudonyms of a column of (valid) NHS numbers; nulls stay null."""
-        unique = values.drop_nulls().unique()
-        cache = self._cache
-        if len(cache) + len(unique) > _CACHE_LIMIT:
-            cache.clear()
-        key = self._key
-        mapping: dict[str, str] = {}
-        for value in unique.to_list():
-            found = cache.get(value)
-            if found is None:
-                found = hmac.digest(key, value.encode(), "sha256").hex()[:PSEUDONYM_CHARS]
-                cache[value] = found
-            mapping[value] = found
-        return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+        """Pseudonyms of a column of (valid) NHS numbers as text; nulls stay null."""
+        return self.numbers(values.cast(pl.Int64, strict=False)).alias(values.name)
