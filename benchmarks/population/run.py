@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--no-load", action="store_true")
+    parser.add_argument("--out", type=Path, default=None, help="feed folder (default in home)")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="icsys-bench-")) / "home"
     env = {**os.environ, "ICSYS_HOME": str(home)}
@@ -74,9 +75,15 @@ def main() -> None:
     settings = Settings(home=home)
     engine = open_store(settings)
     spec = PopulationSpec(persons=args.persons, years=args.years, seed=args.seed)
+    load_before = round(os.getloadavg()[0], 1)
     began = time.perf_counter()
     result = synthesise_population(
-        engine, settings, spec, load=not args.no_load, progress=lambda m: print(m, flush=True)
+        engine,
+        settings,
+        spec,
+        out=args.out,
+        load=not args.no_load,
+        progress=lambda m: print(m, flush=True),
     )
     total = time.perf_counter() - began
     g = result.generation
@@ -99,6 +106,14 @@ def main() -> None:
         if result.loads
         else None,
         "ingest_by_feed_s": {r.feed: round(r.seconds, 1) for r in result.loads},
+        "load_average_1m_before": load_before,
+        "ingest_cpu_s": round(sum(c.cpu_seconds for c in result.load_costs.values()), 1),
+        "ingest_cpu_by_feed_s": {f: round(c.cpu_seconds, 1) for f, c in result.load_costs.items()},
+        "peak_rss_ingest_worker_mib": round(
+            max((c.peak_rss_mib for c in result.load_costs.values()), default=0)
+        ),
+        "generation_cpu_s": round(g.cpu_seconds, 1),
+        "load_average_1m_after": round(os.getloadavg()[0], 1),
         "rows_quarantined": result.rows_quarantined,
         "total_s": round(total, 1),
         "peak_rss_main_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -10,6 +10,7 @@ quarantine included, so the reconciliation printed is the one a partner's files 
 from __future__ import annotations
 
 import os
+import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -31,11 +32,20 @@ from icsys.synth.world import WorldSpec, build_world, write_world_files
 FEEDS_FOLDER = "synthetic-feeds"
 
 
+@dataclass(frozen=True)
+class LoadCost:
+    """What loading one feed cost the process that did it."""
+
+    cpu_seconds: float
+    peak_rss_mib: float
+
+
 @dataclass
 class PopulationResult:
     generation: GenerationReport
     loads: list[FeedLoadReport] = field(default_factory=list)
     load_seconds: float = 0.0
+    load_costs: dict[str, LoadCost] = field(default_factory=dict)
     world_loaded: bool = False
 
     @property
@@ -98,21 +108,26 @@ def synthesise_population(
     result = PopulationResult(generation, world_loaded=world)
     if load:
         began = time.perf_counter()
-        result.loads = load_feeds(
+        loaded = load_feeds(
             settings, folder, generation.rows, workers=spec.workers, progress=progress
         )
+        result.loads = [report for report, _ in loaded]
+        result.load_costs = {report.feed: cost for report, cost in loaded}
         result.load_seconds = time.perf_counter() - began
     return result
 
 
 def _load_one(
     settings: Settings, feed: str, folder: str, environ: dict[str, str]
-) -> FeedLoadReport:
+) -> tuple[FeedLoadReport, LoadCost]:
     engine = open_store(settings)
+    cpu = time.process_time()
     try:
-        return load_feed(engine, settings, feed, [Path(folder)], environ=environ)
+        report = load_feed(engine, settings, feed, [Path(folder)], environ=environ)
     finally:
         engine.dispose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return report, LoadCost(time.process_time() - cpu, peak)
 
 
 def load_feeds(
@@ -122,13 +137,13 @@ def load_feeds(
     *,
     workers: int = 2,
     progress: Callable[[str], None] = lambda _m: None,
-) -> list[FeedLoadReport]:
+) -> list[tuple[FeedLoadReport, LoadCost]]:
     """Load every feed through the ingest, ``workers`` feeds at a time, largest first (each
     feed is its own batch under its own lock; the ingest of one feed uses about one core).
     Reports come back in ``FEEDS`` order."""
     order = sorted(FEEDS, key=lambda f: -rows.get(f, 0))
     environ = dict(os.environ)  # the pseudonym key's location, as this process sees it
-    reports: dict[str, FeedLoadReport] = {}
+    reports: dict[str, tuple[FeedLoadReport, LoadCost]] = {}
     if workers <= 1:
         for feed in order:
             progress(f"loading {feed}")
