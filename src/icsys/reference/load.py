@@ -299,7 +299,7 @@ def write(
             rebuild.rebuild_areas(conn, levels)
         if touched or declared:
             report.successions = rebuild.rebuild_successions(conn)
-        if orgs:
+        if orgs or any(key[0] == "catchment" for key in touched):
             rebuild.rebuild_organisations(conn)
     return report
 

@@ -167,6 +167,15 @@ def rebuild_organisations(conn: Connection) -> None:
         for i, value in enumerate(row):
             if value is not None:
                 current[i] = value
+    acute = {
+        child
+        for (child,) in conn.execute(
+            select(m.assertion.c.child).where(m.assertion.c.relation == Relation.CATCHMENT)
+        )
+    }
+    for row in latest.values():  # trusts in the acute catchment populations are acute trusts
+        if row[2] == "nhs_trust" and row[3] == "unknown" and row[0] in acute:
+            row[3] = "acute"
     conn.execute(delete(m.organisation))
     bulk_insert(conn, m.organisation, cols, list(latest.values()))
 

@@ -48,7 +48,17 @@ def trust_type(name: str) -> TrustType:
     upper = name.upper()
     if "AMBULANCE" in upper:
         return TrustType.AMBULANCE
-    if any(w in upper for w in ("MENTAL HEALTH", "PARTNERSHIP", "PSYCHIATRIC", "TAVISTOCK")):
+    if any(
+        w in upper
+        for w in (
+            "MENTAL HEALTH",
+            "PARTNERSHIP",
+            "PSYCHIATRIC",
+            "TAVISTOCK",
+            "CARE NHS",
+            "BEHAVIOURAL",
+        )
+    ):
         return TrustType.MENTAL_HEALTH
     if "COMMUNITY" in upper:
         return TrustType.COMMUNITY
