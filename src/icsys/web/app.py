@@ -7,6 +7,8 @@ the package; nothing is loaded from another site.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -17,11 +19,22 @@ from icsys.store.db import open_store
 from icsys.web import errors
 from icsys.web.config import WebConfig, web_config
 from icsys.web.routes import API_ROUTERS, PAGE_ROUTERS
+from icsys.web.schemas import ErrorBody
 from icsys.web.security import LoginLimiter, SecurityMiddleware
 from icsys.web.services.structure import Register
 from icsys.web.templating import STATIC
 
 API_V1 = "/api/v1"
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "The request cannot be answered as asked (code user_error, ...)"),
+        (401, "Sign in first (authentication_required)"),
+        (403, "The caller's role may not see this (permission_denied)"),
+        (404, "No such record or route (not_found)"),
+        (422, "A parameter is invalid (invalid_request)"),
+    )
+}
 
 DESCRIPTION = """\
 The public face of an integrated care system: its structure (systems, places, neighbourhoods),
@@ -57,7 +70,7 @@ def create_app(
         config.login_attempts, config.login_attempts_per_client, config.login_window_seconds
     )
     errors.install(app)
-    api = APIRouter(prefix=API_V1)
+    api = APIRouter(prefix=API_V1, responses=ERROR_RESPONSES)
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)

@@ -20,7 +20,7 @@ from icsys.errors import PermissionDeniedError
 from icsys.web import schemas as s
 from icsys.web.auth import ANONYMOUS, Principal, Role, session_principal
 from icsys.web.config import WebConfig
-from icsys.web.errors import AuthenticationRequiredError, InvalidRequestError
+from icsys.web.errors import AuthenticationRequiredError
 from icsys.web.services.structure import Register
 
 T = TypeVar("T", bound=BaseModel)
@@ -77,10 +77,7 @@ def as_of(
         Query(description="The date the register is asked at (YYYY-MM-DD); default today."),
     ] = None,
 ) -> date:
-    day = as_of or date.today()  # noqa: DTZ011 - the register's dates are calendar dates
-    if not date(1990, 1, 1) <= day <= date(2100, 12, 31):
-        raise InvalidRequestError("as_of must be between 1990-01-01 and 2100-12-31")
-    return day
+    return as_of or date.today()  # noqa: DTZ011 - the register's dates are calendar dates
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,24 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Problem(Model):
+    field: str
+    message: str
+
+
+class ErrorDetail(Model):
+    code: str = Field(description="Stable, machine-readable: not_found, permission_denied, ...")
+    status: int
+    message: str
+    problems: list[Problem] | None = None
+
+
+class ErrorBody(Model):
+    """Every API error."""
+
+    error: ErrorDetail
+
+
 class Page(Model, Generic[T]):
     """One page of a list; ``total`` counts every match, ``items`` only this page's."""
 

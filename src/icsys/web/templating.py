@@ -40,6 +40,26 @@ def _date(value: Any) -> str:
     return str(value)
 
 
+SECTOR_LABELS = {
+    "nhs_commissioner": "NHS commissioner",
+    "nhs_provider": "NHS providers",
+    "primary_care": "Primary care",
+    "mental_health": "Mental health",
+    "local_government": "Local government",
+    "social_care": "Social care",
+    "vcse": "VCSE",
+    "independent": "Independent sector",
+    "healthwatch": "Healthwatch",
+    "non_nhs": "Any non-NHS sector",
+    "all": "All sectors",
+}
+
+
+def sector_label(value: Any) -> str:
+    """How a sector code reads on a page (``vcse`` → ``VCSE``)."""
+    return SECTOR_LABELS.get(str(value), _label(value))
+
+
 def _label(value: Any) -> str:
     text = str(value or "").replace("_", " ")
     return text[:1].upper() + text[1:]
@@ -59,7 +79,14 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=_number, percent=_percent, nicedate=_date, label=_label, size=_size)
+    env.filters.update(
+        number=_number,
+        percent=_percent,
+        nicedate=_date,
+        label=_label,
+        sector=sector_label,
+        size=_size,
+    )
     env.globals["csrf_field"] = CSRF_FIELD
     return env
 

@@ -180,3 +180,19 @@ def clients(app: FastAPI) -> dict[str, TestClient]:
 @pytest.fixture
 def new_client(app: FastAPI) -> Callable[[], TestClient]:
     return lambda: TestClient(app, base_url="https://testserver")
+
+
+@pytest.fixture(scope="session")
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture(scope="session")
+def login() -> Callable[..., None]:
+    """``login(client, username)`` signs a TestClient in through the form."""
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def make_config() -> Callable[..., WebConfig]:
+    return config

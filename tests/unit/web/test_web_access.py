@@ -7,10 +7,10 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from conftest import ROLES
 from icsys.web.app import API_V1
 from icsys.web.routes import API_ROUTERS, PAGE_ROUTERS
 
+ROLES = ("anonymous", "member", "analyst", "admin")
 POSTS = {"/sign-in", "/sign-out", "/admin/papers"}  # tested in test_web_security.py
 # (path template) -> expected status per role, where it is not 200 for everyone
 RESTRICTED = {

@@ -71,7 +71,8 @@ def test_csv_by_format_or_accept_header(world, clients):
         ("/api/v1/areas?page_size=501", 422, "invalid_request"),
         ("/api/v1/areas?as_of=not-a-date", 422, "invalid_request"),
         ("/api/v1/areas?format=xml", 422, "invalid_request"),
-        ("/api/v1/governance/measures?period=whenever", 400, "user_error"),
+        ("/api/v1/governance/measures?period=whenever", 422, "invalid_request"),
+        ("/api/v1/governance/measures?period=2024/27", 400, "user_error"),
         ("/api/v1/users", 401, "authentication_required"),
     ],
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import PASSWORD, config, sign_in
 from icsys.web.app import create_app
 
 
@@ -41,12 +40,12 @@ def test_pages_have_no_inline_script_or_style_and_load_nothing_from_elsewhere(cl
         assert "https://" not in html
 
 
-def test_session_cookie_is_httponly_secure_and_samesite(app):
+def test_session_cookie_is_httponly_secure_and_samesite(app, password):
     client = TestClient(app, base_url="https://testserver")
     token = _token(client)
     response = client.post(
         "/sign-in",
-        data={"username": "admin", "password": PASSWORD, "csrf_token": token},
+        data={"username": "admin", "password": password, "csrf_token": token},
         follow_redirects=False,
     )
     cookie = next(v for v in response.headers.get_list("set-cookie") if "icsys_session" in v)
@@ -55,20 +54,20 @@ def test_session_cookie_is_httponly_secure_and_samesite(app):
     assert "SameSite=Lax" in cookie
 
 
-def test_sign_in_needs_the_csrf_token(new_client):
+def test_sign_in_needs_the_csrf_token(new_client, password):
     client = new_client()
     client.get("/sign-in")
     for token in ("", "forged", _token(new_client())):  # missing, bad, another browser's
         response = client.post(
-            "/sign-in", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+            "/sign-in", data={"username": "admin", "password": password, "csrf_token": token}
         )
         assert response.status_code == 403
         assert "csrf_failed" in response.text
 
 
-def test_sign_out_needs_the_csrf_token_and_ends_the_session(new_client):
+def test_sign_out_needs_the_csrf_token_and_ends_the_session(new_client, login):
     client = new_client()
-    sign_in(client, "admin")
+    login(client, "admin")
     assert client.get("/api/v1/me").json()["role"] == "admin"
     assert client.post("/sign-out", data={"csrf_token": "nope"}).status_code == 403
     token = _token(client, "/sign-out")
@@ -76,10 +75,10 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_session(new_client):
     assert client.get("/api/v1/me").json()["role"] == "anonymous"
 
 
-def test_a_token_from_before_sign_in_is_refused_after_it(new_client):
+def test_a_token_from_before_sign_in_is_refused_after_it(new_client, login):
     client = new_client()
     before = _token(client)
-    sign_in(client, "admin")
+    login(client, "admin")
     response = client.post("/sign-out", data={"csrf_token": before})
     assert response.status_code == 403
 
@@ -96,27 +95,27 @@ def test_a_wrong_password_is_refused_without_saying_which_part(new_client):
         assert "Enter a correct username and password" in response.text
 
 
-def test_sign_in_is_rate_limited(world):
-    app = create_app(world.settings, config(login_attempts=3), engine=world.engine)
+def test_sign_in_is_rate_limited(world, password, make_config):
+    app = create_app(world.settings, make_config(login_attempts=3), engine=world.engine)
     client = TestClient(app, base_url="https://testserver")
     token = _token(client)
     form = {"username": "analyst", "password": "not the password", "csrf_token": token}
     assert [client.post("/sign-in", data=form).status_code for _ in range(3)] == [400] * 3
-    limited = client.post("/sign-in", data=form | {"password": PASSWORD})
+    limited = client.post("/sign-in", data=form | {"password": password})
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) > 0
     assert "rate_limited" in limited.text
-    other = client.post("/sign-in", data=form | {"username": "admin", "password": PASSWORD})
+    other = client.post("/sign-in", data=form | {"username": "admin", "password": password})
     assert other.status_code == 200  # another account from the same client still signs in
 
 
-def test_open_redirects_are_not_followed(new_client):
+def test_open_redirects_are_not_followed(new_client, password):
     client = new_client()
     token = _token(client)
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.post(
             "/sign-in",
-            data={"username": "admin", "password": PASSWORD, "csrf_token": token, "next": target},
+            data={"username": "admin", "password": password, "csrf_token": token, "next": target},
             follow_redirects=False,
         )
         assert response.headers["location"] == "/"
@@ -138,10 +137,10 @@ def _upload(client, token, filename, content, **fields):
     )
 
 
-def test_uploads_are_checked_for_type_size_and_csrf(world):
-    app = create_app(world.settings, config(max_upload_bytes=2048), engine=world.engine)
+def test_uploads_are_checked_for_type_size_and_csrf(world, login, make_config):
+    app = create_app(world.settings, make_config(max_upload_bytes=2048), engine=world.engine)
     client = TestClient(app, base_url="https://testserver")
-    sign_in(client, "admin")
+    login(client, "admin")
     token = _token(client, "/admin")
     body = {"body_id": world.body}
     assert _upload(client, "bad", "p.pdf", b"%PDF-1.4 ok", **body).status_code == 403

@@ -248,6 +248,7 @@ def measures(
         str | None,
         Query(
             max_length=40,
+            pattern=r"^(\d{4}/\d{2}|\d{4}|last-\d{1,3}m|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})$",
             description="2024/25, 2024, last-12m or YYYY-MM-DD..YYYY-MM-DD; default: the "
             "financial year of the latest meeting",
         ),

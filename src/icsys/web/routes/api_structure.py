@@ -12,10 +12,9 @@ from icsys.domain.levels import Level
 from icsys.web import deps
 from icsys.web import schemas as s
 from icsys.web.auth import Principal
-from icsys.web.errors import InvalidRequestError
 from icsys.web.services import governance as gov
 from icsys.web.services import structure
-from icsys.web.services.structure import LISTED_LEVELS, Register
+from icsys.web.services.structure import ListedLevel, Register
 
 router = APIRouter(tags=["structure"])
 
@@ -24,21 +23,7 @@ CSV: dict[int | str, dict[str, Any]] = {
 }
 Code = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 FormatQ = Annotated[deps.Format | None, Query(alias="format", description="json (default) or csv")]
-LevelName = Annotated[
-    str, Query(description="One of: " + ", ".join(v.value for v in LISTED_LEVELS))
-]
-
-
-def _level(text: str) -> Level:
-    try:
-        level = Level.parse(text)
-    except ValueError as exc:
-        raise InvalidRequestError(str(exc)) from None
-    if level not in LISTED_LEVELS:
-        raise InvalidRequestError(
-            f"level must be one of {', '.join(v.value for v in LISTED_LEVELS)}"
-        )
-    return level
+LevelName = Annotated[ListedLevel, Query(description="The level of area to list.")]
 
 
 @router.get("/me", response_model=s.Me, summary="Who the API thinks you are")
@@ -62,7 +47,7 @@ def areas(
     register: Annotated[Register, Depends(deps.register)],
     day: Annotated[date, Depends(deps.as_of)],
     paging: Annotated[deps.Paging, Depends(deps.paging)],
-    level: LevelName = "system",
+    level: LevelName = ListedLevel.SYSTEM,
     system: Annotated[
         str | None, Query(max_length=200, description="System code, ODS code or name")
     ] = None,
@@ -71,18 +56,18 @@ def areas(
     fmt: FormatQ = None,
 ) -> s.Page[s.Area] | Response:
     snap = register.snapshot(day)
-    rows = structure.list_areas(snap, _level(level), system=system, parent=parent, q=q)
-    return deps.listing(request, rows, paging, fmt, f"areas-{level}-{day}")
+    rows = structure.list_areas(snap, Level(level.value), system=system, parent=parent, q=q)
+    return deps.listing(request, rows, paging, fmt, f"areas-{level.value}-{day}")
 
 
 @router.get("/areas/{level}/{code}", response_model=s.Area, summary="One area, as at a date")
 def area(
     register: Annotated[Register, Depends(deps.register)],
     day: Annotated[date, Depends(deps.as_of)],
-    level: Annotated[str, Path(max_length=32)],
+    level: ListedLevel,
     code: Code,
 ) -> s.Area:
-    return structure.get_area(register.snapshot(day), _level(level), code)
+    return structure.get_area(register.snapshot(day), Level(level.value), code)
 
 
 @router.get(

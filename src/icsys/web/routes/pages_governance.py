@@ -17,7 +17,7 @@ from icsys.web.routes.api_governance import Id, viewer
 from icsys.web.routes.api_structure import Code
 from icsys.web.services import governance as gov
 from icsys.web.services.structure import Register
-from icsys.web.templating import render
+from icsys.web.templating import render, sector_label
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(deps.principal)])
 
@@ -69,7 +69,7 @@ def governance_page(
                 "Attendance at meetings by sector",
                 [
                     (
-                        str(m.breakdown).replace("_", " ").capitalize(),
+                        sector_label(m.breakdown),
                         None if m.value is None else round(100 * m.value, 1),
                     )
                     for m in attendance

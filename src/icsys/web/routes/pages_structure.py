@@ -16,7 +16,7 @@ from icsys.web.routes.api_structure import Code
 from icsys.web.services import governance as gov
 from icsys.web.services import structure
 from icsys.web.services.structure import Register
-from icsys.web.templating import render
+from icsys.web.templating import render, sector_label
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(deps.principal)])
 
@@ -85,7 +85,7 @@ def system_page(
                 "Share of agenda items led by each non-NHS sector",
                 [
                     (
-                        str(m.breakdown or "").replace("_", " ").capitalize(),
+                        sector_label(m.breakdown),
                         None if m.value is None else round(100 * m.value, 1),
                     )
                     for m in voice

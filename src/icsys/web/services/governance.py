@@ -204,7 +204,7 @@ def _paper(row: dict[str, Any]) -> s.Paper:
         filename=row["filename"],
         media_type=row["media_type"],
         size_bytes=row["size_bytes"],
-        download_url=f"/governance/papers/{row['id']}/download",
+        download_url=f"/api/v1/governance/papers/{row['id']}/content",
     )
 
 

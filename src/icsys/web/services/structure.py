@@ -7,6 +7,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import Engine
 
@@ -17,18 +18,22 @@ from icsys.reference.register import AreaRow, Snapshot
 from icsys.reference.summary import SystemSummary, summarise
 from icsys.web import schemas as s
 
-# Levels the API lists (the rest, e.g. 2011 LSOAs, stay in the CLI).
-LISTED_LEVELS = (
-    Level.NHS_REGION,
-    Level.SYSTEM,
-    Level.SUB_ICB,
-    Level.PLACE,
-    Level.PCN,
-    Level.PRACTICE,
-    Level.LAD,
-    Level.LSOA21,
-    Level.TRUST,
-)
+
+class ListedLevel(StrEnum):
+    """Levels the portal lists (the rest, e.g. 2011 LSOAs, stay in the CLI)."""
+
+    REGION = Level.NHS_REGION.value
+    SYSTEM = Level.SYSTEM.value
+    SUB_ICB = Level.SUB_ICB.value
+    PLACE = Level.PLACE.value
+    PCN = Level.PCN.value
+    PRACTICE = Level.PRACTICE.value
+    LAD = Level.LAD.value
+    LSOA21 = Level.LSOA21.value
+    TRUST = Level.TRUST.value
+
+
+LISTED_LEVELS = tuple(Level(v.value) for v in ListedLevel)
 
 
 class Register:
