@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -130,3 +131,13 @@ def test_places_default_to_the_lads_of_each_system_with_shares(loaded):
     assert all(abs(total - 1.0) < 1e-3 for total in by_lad.values())
     split = [lad for lad in by_lad if sum(p.code == lad for p in places) > 1]
     assert len(split) == 13  # SOURCES.md: 12 LADs in two ICBs, 1 in three
+
+
+def test_trusts_are_typed_from_names_and_the_acute_catchment_file(loaded):
+    engine, _ = loaded
+    trusts = Snapshot(engine, date(2025, 1, 1)).rows(Level.TRUST)
+    kinds = Counter(str(t.extra["trust_type"]) for t in trusts)
+    assert kinds["acute"] >= 120  # every trust in the acute catchment populations
+    assert kinds["ambulance"] == 10  # the English ambulance trusts
+    assert kinds["unknown"] <= 20
+    assert all(t.system_code for t in trusts if t.code.startswith("R"))

@@ -137,6 +137,9 @@ def parse_ods(table: Table, parsed: Parsed) -> None:
         if not row_width(check, row, ODS_WIDTH - 1):
             continue
         code, name = field(row, 0), field(row, 1)
+        if kind == "trusts" and field(row, 23) == "W" and not field(row, 2):
+            parsed.skip("Welsh trust (icsys covers England)")
+            continue
         opened = check.date("Open Date (column 11)", field(row, 10))
         closed = check.date("Close Date (column 12)", field(row, 11))
         postcode = field(row, 9)
