@@ -90,7 +90,8 @@ def test_killed_load_leaves_lake_unchanged_and_no_raw_nhs_numbers(tmp_path):
     assert lake.committed_files(settings, "ae_attendances") == files_before
 
     again = load_feed(engine, settings, "ae_attendances", [big], environ=env)
-    assert again.rows_loaded == 400_000 and again.files[0].reconciles
+    assert again.rows_loaded == 400_000
+    assert again.files[0].reconciles
     assert not [
         p for p in (home / "lake" / "ae_attendances").iterdir() if p.name.startswith(".staging")
     ]

@@ -60,6 +60,7 @@ def load(
             mapping=mapping,
             strict=strict,
             today=today,
+            environ=ctx.meta.get("environ"),
             progress=lambda message, done, total: bar.update(
                 task, description=message, completed=done, total=total or None
             ),

@@ -14,7 +14,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from icsys.feeds.contracts import Contract
-from icsys.feeds.lake import schema
+from icsys.feeds.lake import schema, write_options
 
 
 def _files(paths: list[Path]) -> str:
@@ -69,9 +69,9 @@ def find_duplicates(
         ]
         if committed:
             earlier = con.sql(
-                f"""SELECT source_file, source_line, {shown} AS value FROM s
-                SEMI JOIN (SELECT {key} FROM read_parquet({_files(committed)}, union_by_name = true)) c
-                USING ({key})"""
+                f"""SELECT source_file, source_line, {shown} AS value FROM s SEMI JOIN (
+                    SELECT {key} FROM read_parquet({_files(committed)}, union_by_name = true)
+                ) c USING ({key})"""
             ).pl()
             frames.append(
                 earlier.with_columns(
@@ -80,7 +80,7 @@ def find_duplicates(
             )
     finally:
         con.close()
-    found = pl.concat([f.cast(empty.schema) for f in frames])  # type: ignore[arg-type]
+    found: pl.DataFrame = pl.concat([f.cast(dict(empty.schema)) for f in frames])
     return found.unique(subset=["source_file", "source_line"], keep="first").sort(
         "source_file", "source_line"
     )
@@ -96,7 +96,5 @@ def remove_rows(contract: Contract, parts: list[Path], rows: pl.DataFrame) -> No
         )
         if kept.height != frame.height:
             tmp = part.with_suffix(".rewrite")
-            pq.write_table(
-                kept.to_arrow().cast(schema(contract)), tmp, compression="zstd", compression_level=1
-            )
+            pq.write_table(kept.to_arrow().cast(schema(contract)), tmp, **write_options(contract))
             tmp.replace(part)

@@ -8,6 +8,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 from sqlalchemy import Engine
@@ -99,33 +100,33 @@ class QuarantineFile:
         self.target = self.folder / f"{batch_id}.csv"
         self.tmp = self.folder / f".{batch_id}.csv.tmp"
         self.rows = 0
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def add(self, file: str, frame: pl.DataFrame) -> None:
         if frame.is_empty():
             return
         if self._fh is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._fh = self.tmp.open("w", newline="", encoding="utf-8")  # type: ignore[assignment]
-            csv.writer(self._fh).writerow(QUARANTINE_COLUMNS)  # type: ignore[arg-type]
+            self._fh = self.tmp.open("w", newline="", encoding="utf-8")
+            csv.writer(self._fh).writerow(QUARANTINE_COLUMNS)
         out = frame.select(
             pl.lit(file).alias("file"), "line", "column", pl.col("value").fill_null(""), "reason"
         )
-        out.write_csv(self._fh, include_header=False)  # type: ignore[arg-type]
+        out.write_csv(self._fh, include_header=False)
         self.rows += frame.height
 
     def commit(self) -> str | None:
         if self._fh is None:
             return None
-        self._fh.flush()  # type: ignore[attr-defined]
-        os.fsync(self._fh.fileno())  # type: ignore[attr-defined]
-        self._fh.close()  # type: ignore[attr-defined]
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
         self._fh = None
         self.tmp.replace(self.target)
         return str(self.target)
 
     def abort(self) -> None:
         if self._fh is not None:
-            self._fh.close()  # type: ignore[attr-defined]
+            self._fh.close()
             self._fh = None
         self.tmp.unlink(missing_ok=True)

@@ -14,13 +14,13 @@ checked, not parsed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
 from icsys.feeds._read import PROBLEMS
-
 from icsys.feeds.contracts import NHS_NUMBER, PERSON_ID, ColType, Column, Contract
 from icsys.feeds.pseudonym import NHS_NUMBER_CHECKS, Pseudonymiser, with_nhs_number_checks
 
@@ -71,6 +71,35 @@ DATE_FORMAT = "%Y-%m-%d"
 _TEXT = pl.String()
 
 
+def _month(raw: pl.Expr) -> pl.Expr:
+    month = pl.when(raw.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")).then(raw.str.slice(0, 7) + "-01")
+    return month.str.to_date(DATE_FORMAT, strict=False)
+
+
+def _number(raw: pl.Expr) -> pl.Expr:
+    number = raw.cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)
+
+
+_TEXT_TYPES: dict[ColType, tuple[Callable[[pl.Expr], pl.Expr], str]] = {
+    ColType.DATE: (
+        lambda raw: raw.str.to_date(DATE_FORMAT, strict=False),
+        "not a date (expected YYYY-MM-DD)",
+    ),
+    ColType.DATE_OR_MONTH: (
+        lambda raw: raw.str.to_date(DATE_FORMAT, strict=False),
+        "not a date or month (expected YYYY-MM-DD or YYYY-MM)",
+    ),
+    ColType.MONTH: (_month, "not a month (expected YYYY-MM)"),
+    ColType.TIMESTAMP: (
+        lambda raw: raw.str.to_datetime(TIME_FORMAT, strict=False, time_unit="us"),
+        "not a date and time (expected YYYY-MM-DD HH:MM[:SS])",
+    ),
+    ColType.INT: (lambda raw: raw.cast(pl.Int64, strict=False), "not a whole number"),
+    ColType.FLOAT: (_number, "not a number"),
+}
+
+
 def _typed(col: Column, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, str | None]:
     """The typed value (common format only, for text) and the reason when it is not valid."""
     t = col.type
@@ -80,26 +109,9 @@ def _typed(col: Column, raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, str 
         if t is ColType.FLOAT:
             return pl.when(raw.is_finite()).then(raw), "not a number"
         return raw, None
-    if t is ColType.DATE:
-        return raw.str.to_date(DATE_FORMAT, strict=False), "not a date (expected YYYY-MM-DD)"
-    if t is ColType.DATE_OR_MONTH:
-        return raw.str.to_date(DATE_FORMAT, strict=False), (
-            "not a date or month (expected YYYY-MM-DD or YYYY-MM)"
-        )
-    if t is ColType.MONTH:
-        month = pl.when(raw.str.contains(r"^\d{4}-\d{2}(-\d{2})?$")).then(
-            raw.str.slice(0, 7) + "-01"
-        )
-        return month.str.to_date(DATE_FORMAT, strict=False), "not a month (expected YYYY-MM)"
-    if t is ColType.TIMESTAMP:
-        return raw.str.to_datetime(TIME_FORMAT, strict=False, time_unit="us"), (
-            "not a date and time (expected YYYY-MM-DD HH:MM[:SS])"
-        )
-    if t is ColType.INT:
-        return raw.cast(pl.Int64, strict=False), "not a whole number"
-    if t is ColType.FLOAT:
-        number = raw.cast(pl.Float64, strict=False)
-        return pl.when(number.is_finite()).then(number), "not a number"
+    if t in _TEXT_TYPES:
+        parse, reason = _TEXT_TYPES[t]
+        return parse(raw), reason
     return raw, None
 
 
@@ -117,13 +129,10 @@ def _fallback(col: Column, text: pl.Series) -> pl.Series | None:
 
 def _code(checks: list[tuple[pl.Expr, int]]) -> pl.Expr:
     """The first failing check's code (0 when none fails), as UInt8."""
-    if not checks:
-        return pl.lit(0, pl.UInt8)
-    (first, code), *rest = checks
-    chain = pl.when(first).then(pl.lit(code, pl.UInt8))
-    for failed, other in rest:
-        chain = chain.when(failed).then(pl.lit(other, pl.UInt8))
-    return chain.otherwise(pl.lit(0, pl.UInt8))
+    result = pl.lit(0, pl.UInt8)
+    for failed, code in reversed(checks):
+        result = pl.when(failed).then(pl.lit(code, pl.UInt8)).otherwise(result)
+    return result
 
 
 @dataclass

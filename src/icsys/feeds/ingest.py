@@ -234,7 +234,7 @@ class _Run:
             return
         remove_rows(self.contract, parts, dups)
         for (file_index,), rows in dups.partition_by("source_file", as_dict=True).items():
-            report = reports[int(file_index)]  # type: ignore[call-overload]
+            report = reports[int(file_index)]
             report.rows_loaded -= rows.height
             report.rows_quarantined += rows.height
             frame = rows.select(
@@ -245,6 +245,13 @@ class _Run:
             )
             self.quarantine.add(report.name, frame)
         self.batch.rows -= dups.height
+
+
+def _refuse(quarantined: int) -> None:
+    raise QuarantineError(
+        f"{quarantined} row(s) would be quarantined and --strict was given; nothing was loaded "
+        "(see the reasons with a load without --strict)"
+    )
 
 
 def load_feed(
@@ -300,10 +307,7 @@ def load_feed(
             run.dedupe(loaded)
             quarantined = sum(i.rows_quarantined for i in loaded)
             if strict and quarantined:
-                raise QuarantineError(
-                    f"{quarantined} row(s) would be quarantined and --strict was given; nothing was loaded "
-                    f"(see the reasons with a load without --strict)"
-                )
+                _refuse(quarantined)
             report.quarantine_file = run.quarantine.commit()
             report.batch_id = run.batch.batch_id
             run.batch.commit(

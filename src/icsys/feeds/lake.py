@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from icsys.config import Settings
-from icsys.feeds.contracts import LAKE_TYPES, Contract
+from icsys.feeds.contracts import LAKE_TYPES, ColType, Contract
 
 MANIFEST = "_manifest.json"
 PART_ROWS = 4_000_000
@@ -47,6 +47,21 @@ def schema(contract: Contract) -> pa.Schema:
     fields = [pa.field(c.name, _ARROW[LAKE_TYPES[c.type]]) for c in contract.columns]
     fields += [pa.field(d.name, pa.string()) for d in contract.derived]
     return pa.schema([*fields, *(pa.field(n, t) for n, t in LINEAGE)])
+
+
+def write_options(contract: Contract) -> dict[str, Any]:
+    """Parquet writer options: zstd; dictionaries for code columns only (ids and pseudonyms are
+    near unique, so a dictionary is wasted work); statistics for the non-text columns (dates,
+    numbers, lineage: what readers filter on)."""
+    codes = [c.name for c in contract.columns if c.type is ColType.CODE]
+    codes += [d.name for d in contract.derived]
+    stats = [f.name for f in schema(contract) if not pa.types.is_string(f.type)]
+    return {
+        "compression": "zstd",
+        "compression_level": 1,
+        "use_dictionary": codes or False,
+        "write_statistics": stats or False,
+    }
 
 
 def feed_dir(settings: Settings, feed: str) -> Path:
@@ -180,16 +195,14 @@ class StagedBatch:
 
     def _write(self, folder: str, frame: pl.DataFrame) -> None:
         table = frame.to_arrow().select(schema(self.contract).names).cast(schema(self.contract))
-        writer, rel, rows = self._writers.get(folder, (None, "", 0))  # type: ignore[assignment]
+        writer, rel, rows = self._writers.get(folder, (None, "", 0))
         if writer is None or rows >= PART_ROWS:
             if writer is not None:
                 writer.close()
             rel = str(Path(folder) / f"part-{len(self.parts):05d}.parquet")
             path = self.staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            writer = pq.ParquetWriter(
-                path, schema(self.contract), compression="zstd", compression_level=1
-            )
+            writer = pq.ParquetWriter(path, schema(self.contract), **write_options(self.contract))
             self.parts.append(rel)
             rows = 0
         writer.write_table(table, row_group_size=1 << 20)

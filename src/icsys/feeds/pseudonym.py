@@ -148,13 +148,16 @@ class Pseudonymiser:
         cache = _CACHE.get(self._cache_id)
         if cache is None:
             cache = pl.DataFrame(schema=_CACHE_SCHEMA)
-        unique = numbers.drop_nulls().unique()
-        new = unique.filter(~unique.is_in(cache["_nhs"].implode()))
+        unique = numbers.drop_nulls().unique().alias("_nhs").to_frame()
+        known = unique.join(cache, on="_nhs", how="left")
+        new = known.filter(pl.col(PERSON_ID).is_null())["_nhs"]
+        mapping = known
         if len(new):
             texts = new.cast(pl.String).str.zfill(10).to_list()
             computed = pl.DataFrame(
                 {"_nhs": new, PERSON_ID: pl.Series(self._many(texts), dtype=pl.String)}
             )
+            mapping = pl.concat([known.filter(pl.col(PERSON_ID).is_not_null()), computed])
             if cache.height + computed.height > _CACHE_LIMIT:
                 cache = cache.clear()
             cache = pl.concat([cache, computed], rechunk=False)
@@ -164,7 +167,7 @@ class Pseudonymiser:
         return (
             numbers.alias("_nhs")
             .to_frame()
-            .join(cache, on="_nhs", how="left", maintain_order="left")[PERSON_ID]
+            .join(mapping, on="_nhs", how="left", maintain_order="left")[PERSON_ID]
         )
 
     def series(self, values: pl.Series) -> pl.Series:

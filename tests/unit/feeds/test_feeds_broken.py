@@ -6,6 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from icsys.errors import QuarantineError
@@ -14,6 +15,18 @@ from icsys.feeds.ingest import load_feed
 
 TODAY = date(2025, 6, 1)
 SPELLS = "spell_id,person_id,provider_code,admission_date,discharge_date,admission_method,primary_diagnosis,cost\n"
+
+
+BROKEN_SPELLS = (
+    "S1,P1,ZA0,2024-01-05,2024-01-07,21,I21.0,1500.5",
+    "S2,P2,ZA0,2024-01-xx,,21,I21.0,",
+    "S3,P3,ZZZ,2024-01-05,,11,J440,",
+    "S4,P4,ZA1,2099-01-05,,11,J440,",
+    "S5,P5,ZA1,2024-01-05,,77,J440,abc",
+    "S1,P6,ZA1,2024-01-06,,11,J440,",
+    "S7,P7,ZA1,2024-01-05,2024-01-01,11,J440,-1",
+    "S8,P8,ZA1",
+)
 
 
 def _load(env, feed, path, **kw):
@@ -33,23 +46,7 @@ def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 def test_spells_each_problem_has_its_reason(feed_env, tmp_path):
-    path = _write(
-        tmp_path,
-        "spells.csv",
-        SPELLS
-        + "\n".join(
-            [
-                "S1,P1,ZA0,2024-01-05,2024-01-07,21,I21.0,1500.5",
-                "S2,P2,ZA0,2024-01-xx,,21,I21.0,",
-                "S3,P3,ZZZ,2024-01-05,,11,J440,",
-                "S4,P4,ZA1,2099-01-05,,11,J440,",
-                "S5,P5,ZA1,2024-01-05,,77,J440,abc",
-                "S1,P6,ZA1,2024-01-06,,11,J440,",
-                "S7,P7,ZA1,2024-01-05,2024-01-01,11,J440,-1",
-                "S8,P8,ZA1",
-            ]
-        ),
-    )
+    path = _write(tmp_path, "spells.csv", SPELLS + "\n".join(BROKEN_SPELLS))
     report = _load(feed_env, "hospital_spells", path)
     f = report.files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined, f.reconciles) == (8, 1, 7, True)
@@ -161,8 +158,6 @@ def test_conditions_through_a_mapping_file(feed_env, tmp_path):
 
 
 def test_parquet_input(feed_env, tmp_path):
-    import polars as pl
-
     path = tmp_path / "reg.parquet"
     pl.DataFrame(
         {
