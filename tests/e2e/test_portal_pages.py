@@ -121,3 +121,16 @@ def test_charts_have_a_table_alternative(page, portal):
     table = figure.locator("table")
     assert table.is_visible()
     assert table.locator("tbody tr").count() == 5  # IMD quintiles
+
+
+def test_compare_systems(page, portal, shoot, axe):
+    page.goto(f"/systems/{portal.system}")
+    page.get_by_role("link", name="Compare this system with others").click()
+    page.wait_for_url("**/compare?system=*")
+    page.locator(f"#system-{portal.other_system}").check()
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(f"**system={portal.other_system}*")
+    header = page.locator("main > table thead th")
+    assert header.count() == 3  # the measure column and the two systems
+    shoot(page, "13-compare")
+    assert axe(page) == []

@@ -20,6 +20,7 @@ NHS_BLUE = "#005eb8"
 NHS_DARK_GREY = "#425563"
 TEXT = "#212b32"
 GRID = "#d8dde0"
+MAX_LABEL = 44  # characters of a bar's label drawn; the table has the whole label
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,12 @@ def bar_chart(
     label_header: str = "Category",
     value_header: str = "Value",
     describe: Callable[[Sequence[tuple[str, float | None]]], str] | None = None,
-    width: int = 640,
+    width: int = 760,
 ) -> Chart:
     """A horizontal bar chart; a value of ``None`` is drawn as no bar and shown as 'no data'."""
-    bar, gap, left, right, top = 22, 10, 220, 70, 10
+    bar, gap, right, top = 22, 10, 70, 10
+    longest = max((len(label) for label, _ in data), default=0)
+    left = int(min(max(7.6 * min(longest, MAX_LABEL) + 16, 120), 360))
     height = top + len(data) * (bar + gap) + 30
     values = [v for _, v in data if v is not None]
     top_value = _nice_max(max(values, default=0.0))
@@ -96,7 +99,7 @@ def bar_chart(
         )
     for index, (label, value) in enumerate(data):
         y = top + index * (bar + gap)
-        short = label if len(label) <= 30 else label[:29] + "…"
+        short = label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
         parts.append(
             f'<text x="{left - 8}" y="{y + bar / 2 + 5:.1f}" fill="{TEXT}" font-size="14" '
             f'text-anchor="end">{escape(short)}</text>'

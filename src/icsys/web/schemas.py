@@ -134,6 +134,22 @@ class NeighbourhoodDetail(Model):
     practices: list[Practice]
 
 
+class ComparedSystem(Model):
+    """One system's headline structure and governance figures, for side-by-side comparison."""
+
+    code: str
+    name: str | None
+    region_name: str | None
+    resident_population: int
+    registered_population: int
+    places: int
+    pcns: int
+    practices: int
+    trusts: int
+    core20_share: float | None
+    measures: dict[str, float | None]
+
+
 class Me(Model):
     role: str
     username: str | None

@@ -31,7 +31,10 @@ def _fill(path: str, world) -> str:
         "meeting_id": world.meeting,
         "paper_id": world.public_paper,
     }
-    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    if path.endswith("/compare"):  # the API needs the systems to compare
+        url += f"?system={world.system}&system={world.other_system}"
+    return url
 
 
 def _routes(app):

@@ -7,18 +7,26 @@ from fastapi import APIRouter
 
 from icsys.web.routes import (
     api_admin,
+    api_compare,
     api_governance,
     api_structure,
     pages_account,
     pages_admin,
+    pages_compare,
     pages_governance,
     pages_structure,
 )
 
-API_ROUTERS: list[APIRouter] = [api_structure.router, api_governance.router, api_admin.router]
+API_ROUTERS: list[APIRouter] = [
+    api_structure.router,
+    api_governance.router,
+    api_compare.router,
+    api_admin.router,
+]
 PAGE_ROUTERS: list[APIRouter] = [
     pages_structure.router,
     pages_governance.router,
+    pages_compare.router,
     pages_account.router,
     pages_admin.router,
 ]
