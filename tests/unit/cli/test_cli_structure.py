@@ -22,14 +22,18 @@ def environ(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def run(
+    args: list[str], env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
     code = main(args, env)
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
 def test_areas_as_json_has_the_documented_columns(environ, capsys):
-    code, out, _ = run(["areas", "--level", "system", "--as-of", "2025-01-01", "--format", "json"], environ, capsys)
+    code, out, _ = run(
+        ["areas", "--level", "system", "--as-of", "2025-01-01", "--format", "json"], environ, capsys
+    )
     assert code == 0
     rows = json.loads(out)
     assert len(rows) == 14
@@ -38,7 +42,9 @@ def test_areas_as_json_has_the_documented_columns(environ, capsys):
 
 
 def test_lsoas_as_csv_carry_their_imd_decile(environ, capsys):
-    code, out, _ = run(["areas", "--level", "lsoa", "--as-of", "2025-01-01", "-f", "csv"], environ, capsys)
+    code, out, _ = run(
+        ["areas", "--level", "lsoa", "--as-of", "2025-01-01", "-f", "csv"], environ, capsys
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows
@@ -46,9 +52,15 @@ def test_lsoas_as_csv_carry_their_imd_decile(environ, capsys):
 
 
 def test_areas_filtered_to_one_system_by_ods_code(environ, capsys):
-    _, out, _ = run(["areas", "--level", "system", "--as-of", "2025-01-01", "-f", "json"], environ, capsys)
+    _, out, _ = run(
+        ["areas", "--level", "system", "--as-of", "2025-01-01", "-f", "json"], environ, capsys
+    )
     first = json.loads(out)[0]
-    code, out, _ = run(["areas", "--level", "practice", "--system", first["ods_code"], "-f", "json"], environ, capsys)
+    code, out, _ = run(
+        ["areas", "--level", "practice", "--system", first["ods_code"], "-f", "json"],
+        environ,
+        capsys,
+    )
     assert code == 0
     practices = json.loads(out)
     assert practices
@@ -56,11 +68,15 @@ def test_areas_filtered_to_one_system_by_ods_code(environ, capsys):
 
 
 def test_structure_show_for_one_system_lists_places_and_sub_icbs(environ, capsys):
-    code, out, _ = run(["structure", "show", "--as-of", "2025-06-01", "-f", "json"], environ, capsys)
+    code, out, _ = run(
+        ["structure", "show", "--as-of", "2025-06-01", "-f", "json"], environ, capsys
+    )
     assert code == 0
     systems = json.loads(out)
     assert len(systems) == 14
-    assert all(s["places"] and s["sub_icbs"] and s["resident_population"] > 100_000 for s in systems)
+    assert all(
+        s["places"] and s["sub_icbs"] and s["resident_population"] > 100_000 for s in systems
+    )
 
 
 def test_an_unknown_system_is_not_found_with_exit_code_15(environ, capsys):
@@ -101,4 +117,6 @@ def test_the_demo_is_idempotent(environ, capsys):
 
 
 def test_the_cli_reference_is_current():
-    assert DOCS.read_text(encoding="utf-8") == render(app), "run `make docs` to regenerate docs/cli.md"
+    assert DOCS.read_text(encoding="utf-8") == render(app), (
+        "run `make docs` to regenerate docs/cli.md"
+    )
