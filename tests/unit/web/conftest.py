@@ -61,8 +61,8 @@ def _conf_paper(engine: Engine, body: str) -> str:
     )
 
 
-def make_world(home: Path) -> World:
-    settings = Settings(home=home)
+def make_world(home: Path, database_url: str | None = None) -> World:
+    settings = Settings(home=home, database_url=database_url)
     engine = open_store(settings)
     build_demo(engine, settings)
     m, i, mt = g.gov_member, g.gov_item, g.gov_meeting
@@ -196,3 +196,9 @@ def login() -> Callable[..., None]:
 @pytest.fixture(scope="session")
 def make_config() -> Callable[..., WebConfig]:
     return config
+
+
+@pytest.fixture(scope="session")
+def world_factory() -> Callable[..., World]:
+    """``world_factory(home, database_url)``: the demo world on another store."""
+    return make_world

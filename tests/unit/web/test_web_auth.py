@@ -98,3 +98,15 @@ def test_icsys_users_add_and_list(settings, monkeypatch, capsys):
     engine = open_store(settings)
     assert [u["username"] for u in list_users(engine)] == ["eddy"]
     engine.dispose()
+
+
+def test_accounts_and_sessions_on_every_store_engine(store):
+    """Migration 0003 and the account queries on SQLite and PostgreSQL."""
+    add_user(store, "pat", "a long enough password", Role.MEMBER, person_id="P1")
+    who = authenticate(store, "pat", "a long enough password")
+    assert who.role is Role.MEMBER
+    assert who.person_id == "P1"
+    token = start_session(store, who, minutes=5)
+    assert session_principal(store, token).username == "pat"
+    set_disabled(store, "pat", disabled=True)
+    assert session_principal(store, token) is None
