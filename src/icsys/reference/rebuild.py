@@ -173,9 +173,9 @@ def rebuild_organisations(conn: Connection) -> None:
             select(m.assertion.c.child).where(m.assertion.c.relation == Relation.CATCHMENT)
         )
     }
-    for row in latest.values():  # trusts in the acute catchment populations are acute trusts
-        if row[2] == "nhs_trust" and row[3] == "unknown" and row[0] in acute:
-            row[3] = "acute"
+    for org in latest.values():  # trusts in the acute catchment populations are acute trusts
+        if org[2] == "nhs_trust" and org[3] == "unknown" and org[0] in acute:
+            org[3] = "acute"
     conn.execute(delete(m.organisation))
     bulk_insert(conn, m.organisation, cols, list(latest.values()))
 
