@@ -117,7 +117,7 @@ def main() -> None:
         "rows_quarantined": result.rows_quarantined,
         "total_s": round(total, 1),
         "peak_rss_main_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "peak_rss_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "peak_rss_generation_worker_mib": round(g.peak_worker_rss_mib),
         "home": str(home),
     }
     print(json.dumps(figures))

@@ -138,8 +138,8 @@ def load_feeds(
     workers: int = 2,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> list[tuple[FeedLoadReport, LoadCost]]:
-    """Load every feed through the ingest, ``workers`` feeds at a time, largest first (each
-    feed is its own batch under its own lock; the ingest of one feed uses about one core).
+    """Load every feed through the ingest, ``workers`` feeds at a time, largest first, each in a
+    process of its own (each feed is its own batch under its own lock).
     Reports come back in ``FEEDS`` order."""
     order = sorted(FEEDS, key=lambda f: -rows.get(f, 0))
     environ = dict(os.environ)  # the pseudonym key's location, as this process sees it
@@ -149,7 +149,11 @@ def load_feeds(
             progress(f"loading {feed}")
             reports[feed] = _load_one(settings, feed, str(folder / feed), environ)
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+        # a fresh process per feed: the ingest's per-process state (its pseudonym cache) grows
+        # with every feed loaded and makes later loads in the same process far slower
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("forkserver"), max_tasks_per_child=1
+        ) as pool:
             futures = {
                 pool.submit(_load_one, settings, f, str(folder / f), environ): f for f in order
             }
