@@ -21,6 +21,7 @@ from icsys.cli import (
     synth,
     users,
 )
+from icsys.cli import indicators
 from icsys.cli.output import errors
 from icsys.cli.state import State
 from icsys.config import Settings
@@ -38,6 +39,7 @@ app.add_typer(structure.app, name="structure")
 app.add_typer(governance.app, name="governance")
 app.add_typer(governance.leadership_app, name="leadership")
 app.add_typer(feeds.app, name="feeds")
+app.add_typer(indicators.app, name="indicators")
 app.add_typer(synth.app, name="synth")
 app.add_typer(assess.app, name="assess")
 app.command("areas")(areas.areas)

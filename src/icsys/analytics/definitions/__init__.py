@@ -1,0 +1,1 @@
+"""Indicator definitions: the YAML models, the loader and the Python extension point."""

@@ -1,0 +1,241 @@
+"""From summed numerators and denominators to values, 95 % limits and SPC point types.
+
+This runs on the small aggregate frame every engine returns, vectorised with numpy over the
+formulas of :mod:`icsys.analytics.methods` (the unit tests pin these to the scalar methods):
+Wilson for proportions, exact (below 10 events) or Byar's limits for crude rates, Dobson limits
+for directly standardised rates (``None`` below 10 events, as PHE). In an age-standardised rate
+an age band with no population is left out with its standard weight (PHE would refuse the
+whole rate); a band with events but no population makes the rate ``None``.
+Monthly series (else quarterly) of each area's total get an XmR chart (NHSRplotthedots rules).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]
+from scipy import stats
+
+from icsys.analytics.definitions.loader import Library
+from icsys.analytics.definitions.model import Indicator, Method
+from icsys.analytics.methods.dsr import DSR_MIN_COUNT, ESP2013_WEIGHTS
+from icsys.analytics.methods.intervals import BYAR_MIN_COUNT, z_value
+from icsys.analytics.methods.spc import xmr_chart
+from icsys.analytics.methods.spc_rules import PTD
+from icsys.analytics.periods import Period
+from icsys.analytics.plan import ALL
+
+FloatArray = npt.NDArray[np.float64]
+CONFIDENCE: Final = 0.95
+Z: Final = z_value(CONFIDENCE)
+SPC_RULES: Final = PTD
+MART_COLUMNS: Final = (
+    "indicator_id",
+    "level",
+    "area_code",
+    "parent_code",
+    "period_type",
+    "period",
+    "period_start",
+    "period_end",
+    "breakdown",
+    "breakdown_value",
+    "category",
+    "value",
+    "numerator",
+    "denominator",
+    "lower",
+    "upper",
+    "method",
+    "spc_point_type",
+)
+
+
+def wilson(x: FloatArray, n: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Wilson score limits (methods.intervals.wilson_interval), NaN where undefined."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = (n > 0) & (x >= 0) & (x <= n)
+        centre = 2 * x + Z**2
+        spread = Z * np.sqrt(np.where(ok, Z**2 + 4 * x * (1 - x / n), np.nan))
+        scale = 2 * (n + Z**2)
+        lower = np.maximum(0.0, (centre - spread) / scale)
+        upper = np.minimum(1.0, (centre + spread) / scale)
+    return np.where(ok, lower, np.nan), np.where(ok, upper, np.nan)
+
+
+def byar(o: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Byar's limits of counts (methods.intervals.byar_lower/upper): lower NaN if negative,
+    0 for a count of 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lower = o * (1 - 1 / (9 * o) - Z / (3 * np.sqrt(o))) ** 3
+        o1 = o + 1
+        upper = o1 * (1 - 1 / (9 * o1) + Z / (3 * np.sqrt(o1))) ** 3
+    lower = np.where(o == 0, 0.0, np.where(lower >= 0, lower, np.nan))
+    return lower, upper
+
+
+def exact_poisson(o: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Exact chi-square limits of counts (methods.intervals.exact_poisson_limits)."""
+    alpha = 1 - CONFIDENCE
+    with np.errstate(invalid="ignore"):
+        lower = np.where(o == 0, 0.0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(o, 1e-300)) / 2)
+        upper = stats.chi2.ppf(CONFIDENCE + alpha / 2, 2 * o + 2) / 2
+    return lower, upper
+
+
+def crude_limits(o: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Count limits as ``phe_rate``: exact below 10 events, Byar's from 10."""
+    exact = o < BYAR_MIN_COUNT
+    e_lo, e_hi = exact_poisson(np.where(exact, o, 0.0))
+    b_lo, b_hi = byar(np.where(exact, 10.0, o))
+    return np.where(exact, e_lo, b_lo), np.where(exact, e_hi, b_hi)
+
+
+def dsr_matrix(
+    counts: FloatArray, pops: FloatArray, multiplier: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dobson DSRs of rows of 19 ESP 2013 bands (methods.dsr.dsr): value, lower, upper."""
+    weights = np.asarray(ESP2013_WEIGHTS, dtype=np.float64)[None, :]
+    present = pops > 0
+    bad = ((~present) & (counts > 0)).any(axis=1)
+    w = np.where(present, weights, 0.0)
+    total_w = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(present, w / np.where(present, pops, 1.0), 0.0)
+        total = counts.sum(axis=1)
+        rate = (counts * ratio).sum(axis=1) / total_w
+        var = (counts * ratio**2).sum(axis=1) / total_w**2
+        scale = np.sqrt(var / total)
+        o_lo, o_hi = byar(total)
+        lower = rate + scale * (o_lo - total)
+        upper = rate + scale * (o_hi - total)
+    void = bad | (total < DSR_MIN_COUNT) | (total_w <= 0)
+    return tuple(np.where(void, np.nan, a * multiplier) for a in (rate, lower, upper))  # type: ignore[return-value]
+
+
+def _values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
+    num = frame["numerator"].to_numpy(float)
+    den = frame["denominator"].to_numpy(float)
+    mult = ind.multiplier
+    nan = np.full(len(frame), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    if ind.method is Method.COUNT:
+        value, lower, upper = num, nan, nan
+    elif ind.method is Method.PROPORTION:
+        lo, hi = wilson(num, den)
+        value, lower, upper = ratio * mult, lo * mult, hi * mult
+    elif ind.method is Method.CRUDE_RATE:
+        lo, hi = crude_limits(num)
+        ok = den > 0
+        safe = np.where(ok, den, 1.0)
+        value = ratio * mult
+        lower = np.where(ok, lo / safe * mult, np.nan)
+        upper = np.where(ok, hi / safe * mult, np.nan)
+    else:  # ratio
+        value, lower, upper = ratio * mult, nan, nan
+    out = frame.copy()
+    out["value"], out["lower"], out["upper"] = value, lower, upper
+    return out
+
+
+def _dsr_values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in frame.columns if c not in {"esp_band", "numerator", "denominator"}]
+    frame = frame[frame["esp_band"] >= 0]
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, "numerator", "denominator", "value", "lower", "upper"])
+    frame = frame.assign(**{k: frame[k].fillna("") for k in keys if frame[k].dtype == object})
+    summed = frame.groupby([*keys, "esp_band"])[["numerator", "denominator"]].sum()
+    wide = summed.unstack("esp_band")  # noqa: PD010 - bands become columns after a group-by
+    bands = list(range(len(ESP2013_WEIGHTS)))
+    counts = np.nan_to_num(wide["numerator"].reindex(columns=bands).to_numpy(float))
+    pops = np.nan_to_num(wide["denominator"].reindex(columns=bands).to_numpy(float))
+    value, lower, upper = dsr_matrix(counts, pops, ind.multiplier)
+    out = wide.index.to_frame(index=False)
+    out["parent_code"] = out["parent_code"].replace("", None)
+    out["numerator"] = counts.sum(axis=1)
+    out["denominator"] = pops.sum(axis=1)
+    out["value"], out["lower"], out["upper"] = value, lower, upper
+    return out
+
+
+def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
+    """Values, limits and SPC point types for every indicator of the long aggregate frame."""
+    by_id = {p.period_id: p for p in periods}
+    frames = []
+    for ind in library.indicators:
+        part = long[long["indicator_id"] == ind.id]
+        if part.empty:
+            continue
+        if ind.category is not None and ind.denominator and ind.denominator.category_total:
+            keys = [c for c in part.columns if c not in {"category", "numerator", "denominator"}]
+            part = part.copy()
+            part["denominator"] = part.groupby(keys, dropna=False)["numerator"].transform("sum")
+        done = _dsr_values(ind, part) if ind.method is Method.DSR else _values(ind, part)
+        done = done.drop(columns=["esp_band"], errors="ignore")
+        done["method"] = ind.method.value
+        frames.append(done)
+    if not frames:
+        return pd.DataFrame(columns=list(MART_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    info = pd.DataFrame(
+        [(k, p.period_type, p.label, p.start, p.end) for k, p in by_id.items()],
+        columns=["period_id", "period_type", "period", "period_start", "period_end"],
+    )
+    out = out.merge(info, on="period_id", how="left")
+    out["parent_code"] = out["parent_code"].astype(object).where(out["parent_code"].notna(), None)
+    out = _spc(library, out)
+    for col in ("value", "numerator", "denominator", "lower", "upper"):
+        out[col] = out[col].astype(float)
+    return out[list(MART_COLUMNS)].sort_values(
+        [
+            "indicator_id",
+            "level",
+            "area_code",
+            "parent_code",
+            "breakdown",
+            "breakdown_value",
+            "category",
+            "period_type",
+            "period_start",
+        ],
+        ignore_index=True,
+        na_position="first",
+    )
+
+
+def spc_period_type(ind_periods: tuple[str, ...]) -> str:
+    """The period type an indicator's SPC chart uses: months if it has them, else quarters,
+    else years."""
+    for kind in ("month", "quarter", "financial_year"):
+        if kind in ind_periods:
+            return kind
+    return "month"
+
+
+def _spc(library: Library, out: pd.DataFrame) -> pd.DataFrame:
+    out["spc_point_type"] = None
+    directions = {i.id: i.improvement for i in library.indicators}
+    kinds = {i.id: spc_period_type(i.periods) for i in library.indicators}
+    series = out[
+        (out["breakdown"] == ALL)
+        & (out["period_type"] == out["indicator_id"].map(kinds))
+        & out["value"].notna()
+    ]
+    keys = ["indicator_id", "level", "area_code", "parent_code", "category"]
+    types: dict[int, str] = {}
+    for key, unsorted in series.groupby(keys, sort=False, dropna=False):
+        group = unsorted.sort_values("period_start")
+        values = group["value"].to_numpy(float)
+        if len(values) < 2 or not np.isfinite(values).all():
+            continue
+        chart = xmr_chart(
+            values.tolist(), rules=SPC_RULES, improvement_direction=directions[str(key[0])]
+        )
+        for index, point in zip(group.index, chart.points, strict=True):
+            types[int(index)] = point.point_type
+    if types:
+        out.loc[list(types), "spc_point_type"] = pd.Series(types)
+    return out

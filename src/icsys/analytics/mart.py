@@ -1,0 +1,139 @@
+"""The ``indicator_values`` mart: Parquet written aside, then made current atomically.
+
+``<home>/marts/indicator_values/run=<run_id>/values.parquet`` holds one run; ``_manifest.json``
+beside it names the current run with the definitions' version, the engine, the structure date,
+the periods and the lineage (the lake batches of every feed read). A run is written under
+``.staging-<id>``, fsynced and renamed before the manifest is replaced, so a reader never sees a
+half-written run and an interrupted run leaves the previous one current. The two latest runs
+are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from icsys.config import Settings
+from icsys.errors import NotFoundError
+from icsys.feeds.lake import new_batch_id, read_manifest, write_json_atomic
+
+MART = "indicator_values"
+MANIFEST = "_manifest.json"
+KEEP_RUNS = 2
+
+SCHEMA = pa.schema(
+    [
+        ("indicator_id", pa.string()),
+        ("level", pa.string()),
+        ("area_code", pa.string()),
+        ("parent_code", pa.string()),
+        ("period_type", pa.string()),
+        ("period", pa.string()),
+        ("period_start", pa.date32()),
+        ("period_end", pa.date32()),
+        ("breakdown", pa.string()),
+        ("breakdown_value", pa.string()),
+        ("category", pa.string()),
+        ("value", pa.float64()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("lower", pa.float64()),
+        ("upper", pa.float64()),
+        ("method", pa.string()),
+        ("spc_point_type", pa.string()),
+        ("disclosure", pa.string()),
+        ("definitions_version", pa.string()),
+        ("run_id", pa.string()),
+    ]
+)
+"""The mart's columns. ``disclosure`` is empty in the analyst mart; the public view sets it to
+``suppressed`` (primary), ``secondary`` or ``rounded``."""
+
+
+def mart_dir(settings: Settings) -> Path:
+    return settings.home / "marts" / MART
+
+
+def lineage(settings: Settings, feeds: list[str]) -> dict[str, list[str]]:
+    """The committed lake batches of each feed (what a run read)."""
+    return {f: [b["batch_id"] for b in read_manifest(settings, f)["batches"]] for f in feeds}
+
+
+def write_mart(
+    settings: Settings, frame: pd.DataFrame, public: pd.DataFrame, manifest: dict[str, Any]
+) -> str:
+    """Write a run (analyst rows and the public view) and make it current; returns its id."""
+    base = mart_dir(settings)
+    base.mkdir(parents=True, exist_ok=True)
+    run_id = new_batch_id()
+    staging = base / f".staging-{run_id}"
+    staging.mkdir()
+    for name, rows in (("values", frame.assign(disclosure="")), ("public", public)):
+        stamped = rows.assign(definitions_version=manifest["definitions_version"], run_id=run_id)
+        table = pa.Table.from_pandas(stamped[SCHEMA.names], schema=SCHEMA, preserve_index=False)
+        path = staging / f"{name}.parquet"
+        pq.write_table(table, path, compression="zstd")
+        with path.open("rb") as fh:
+            os.fsync(fh.fileno())
+    final = base / f"run={run_id}"
+    staging.rename(final)
+    old = read_current(settings, missing_ok=True)
+    runs = [*(old or {}).get("runs", []), run_id][-KEEP_RUNS:]
+    write_json_atomic(
+        base / MANIFEST,
+        {
+            **manifest,
+            "run_id": run_id,
+            "rows": len(frame),
+            "runs": runs,
+            "written_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    for child in base.iterdir():
+        if child.is_dir() and child.name.removeprefix("run=") not in runs:
+            shutil.rmtree(child, ignore_errors=True)
+    return run_id
+
+
+def read_current(settings: Settings, *, missing_ok: bool = False) -> dict[str, Any] | None:
+    """The manifest of the current run (``None`` when there is none and ``missing_ok``).
+
+    Raises:
+        NotFoundError: when nothing has been computed yet.
+    """
+    import json  # noqa: PLC0415
+
+    path = mart_dir(settings) / MANIFEST
+    if not path.exists():
+        if missing_ok:
+            return None
+        raise NotFoundError("no indicator values yet: run `icsys indicators compute` first")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def read_values(
+    settings: Settings,
+    filters: list[tuple[str, str, Any]] | None = None,
+    *,
+    public: bool = True,
+) -> pd.DataFrame:
+    """The current run's rows: the public view, or the analyst rows (``public=False``);
+    ``filters`` as pyarrow's ``[(column, op, value)]``."""
+    manifest = read_current(settings)
+    assert manifest is not None  # noqa: S101 - read_current raises otherwise
+    name = "public" if public else "values"
+    path = mart_dir(settings) / f"run={manifest['run_id']}" / f"{name}.parquet"
+    table = pq.read_table(path, filters=filters or None)
+    return table.to_pandas()
+
+
+def as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

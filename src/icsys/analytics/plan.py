@@ -1,0 +1,678 @@
+"""The indicator plan in Ibis: every indicator, level, period and breakdown in a few queries.
+
+Indicators are grouped into *families* by (source, basis): one family is one scan of its source,
+with one summed column per distinct measure (numerator or denominator, per category) of every
+indicator that reads it. Each family runs in three stages:
+
+1. the source's rows in each period, with the person's attributes on the basis (age, sex,
+   ethnic group, IMD decile of the LSOA, long-term conditions, segment…) and the *leaf* area
+   (practice, LSOA or organisation) — never materialised;
+2. one aggregation per breakdown to (period, leaf, breakdown value, ESP 2013 age band), unioned
+   and cached: small, and shared by every level;
+3. the leaf → area mapping of the structure joined once, and one aggregation per level, unioned:
+   the only result that leaves the engine (numerators and denominators per cell and age band).
+
+Rates, standardisation, limits and SPC are computed afterwards on those small frames
+(:mod:`icsys.analytics.finish`). The structure tables are built from the register as at one
+date (:mod:`icsys.analytics.structure`), so history is shown on the boundaries of that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.types as ir  # type: ignore[import-untyped]
+import pandas as pd  # type: ignore[import-untyped]
+
+from icsys.analytics.definitions.loader import Library
+from icsys.analytics.definitions.model import Filter, Indicator, Measure, Method
+from icsys.analytics.methods.segmentation import CMS_GENERAL_WEIGHTS
+from icsys.analytics.sources import (
+    AGE_BANDS,
+    CMS_BANDS,
+    CMS_CLUSTER_WEIGHTS,
+    ETHNICITY_GROUPS,
+    LEVELS,
+    LTC_CLUSTERS,
+    NOT_STATED,
+    SEGMENTS,
+    SEXES,
+    SOURCES,
+    UNKNOWN,
+    Basis,
+)
+from icsys.feeds.codes import CLUSTERS
+
+TableGetter = Callable[[str], ir.Table]
+ALL = "all"
+NO_BAND = -1
+KEY_COLUMNS = (
+    "period_id",
+    "level",
+    "area_code",
+    "parent_code",
+    "breakdown",
+    "breakdown_value",
+    "esp_band",
+)
+LOOKBACK_DAYS = 365
+OLDEST_AGE = 90  # ages above are counted as 90 (the ONS open band)
+
+
+@dataclass(frozen=True)
+class MeasureColumn:
+    """One summed column of a family: a measure, restricted to one category value or not."""
+
+    name: str
+    measure: Measure
+    category: tuple[str, str] | None = None
+
+
+@dataclass
+class Family:
+    """All measures read from one source on one basis."""
+
+    source: str
+    basis: Basis
+    banded: bool = False  # kept by ESP 2013 age band (for age-standardised rates)
+    columns: list[MeasureColumn] = field(default_factory=list)
+    breakdowns: set[str] = field(default_factory=lambda: {ALL})
+    period_types: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.basis}" + (":banded" if self.banded else "")
+
+    def column_for(self, measure: Measure, category: tuple[str, str] | None) -> str:
+        for col in self.columns:
+            if col.measure == measure and col.category == category:
+                return col.name
+        name = f"m{len(self.columns)}"
+        self.columns.append(MeasureColumn(name, measure, category))
+        return name
+
+
+@dataclass(frozen=True)
+class Part:
+    """Where one side of an indicator comes from: a family's column per category value."""
+
+    family: str
+    columns: dict[str, str]  # category value ("" when none) -> column
+
+
+@dataclass(frozen=True)
+class IndicatorPlan:
+    indicator: Indicator
+    numerator: Part
+    denominator: Part | None  # None: a count, or the category total of the numerator
+
+
+@dataclass(frozen=True)
+class Plan:
+    families: tuple[Family, ...]
+    indicators: tuple[IndicatorPlan, ...]
+
+
+def build_plan(library: Library) -> Plan:
+    """Group the library's measures into families (one scan per source and basis)."""
+    from icsys.analytics.sources import CATEGORIES  # noqa: PLC0415 - keep the import list short
+
+    families: dict[str, Family] = {}
+    plans = []
+    for ind in library.indicators:
+        sides: list[Part | None] = []
+        for measure in (ind.numerator, ind.denominator):
+            if measure is None or measure.category_total:
+                sides.append(None)
+                continue
+            banded = ind.method is Method.DSR
+            new = Family(str(measure.source), ind.basis, banded)
+            fam = families.setdefault(new.key, new)
+            fam.breakdowns.update(ind.breakdowns)
+            fam.period_types.update(ind.periods)
+            if ind.category is None:
+                cols = {"": fam.column_for(measure, None)}
+            else:
+                cols = {
+                    v: fam.column_for(measure, (ind.category, v)) for v in CATEGORIES[ind.category]
+                }
+            sides.append(Part(fam.key, cols))
+        numerator = sides[0]
+        assert numerator is not None  # noqa: S101 - the model forbids a category_total numerator
+        plans.append(IndicatorPlan(ind, numerator, sides[1]))
+    return Plan(tuple(families.values()), tuple(plans))
+
+
+# --- person attributes -----------------------------------------------------------------------
+def _tidy(t: ir.Table) -> ir.Table:
+    """Drop the right-hand copies of join keys (Ibis names them ``*_right``)."""
+    extra = [c for c in t.columns if c.endswith("_right")]
+    return t.drop(*extra) if extra else t
+
+
+def _age(born: ir.DateValue, on: ir.DateValue) -> ir.IntegerValue:
+    """Whole years from ``born`` to ``on``, capped at 90."""
+    years = (on.year() - born.year()) - (
+        (on.month() * 100 + on.day()) < (born.month() * 100 + born.day())
+    ).cast("int64")
+    return ibis.least(years, OLDEST_AGE).cast("int64")
+
+
+def _sex(code: ir.StringValue) -> ir.StringValue:
+    return ibis.cases(*((code == k, v) for k, v in SEXES.items()), else_=UNKNOWN)
+
+
+def _ethnicity_group(code: ir.StringValue) -> ir.StringValue:
+    groups: dict[str, list[str]] = {}
+    for k, v in ETHNICITY_GROUPS.items():
+        groups.setdefault(v, []).append(k)
+    return ibis.cases(*((code.isin(ks), g) for g, ks in groups.items()), else_=NOT_STATED)
+
+
+def _esp_band(age: ir.IntegerValue) -> ir.IntegerValue:
+    return ibis.least(age // 5, 18).cast("int64")
+
+
+def _breakdown_value(t: ir.Table, name: str) -> ir.StringValue:  # noqa: PLR0911
+    if name == ALL:
+        return ibis.literal(ALL)
+    decile = t.imd_decile
+    if name == "sex":
+        return t.sex_v
+    if name == "age_band":
+        cases = [(t.age >= low, label) for low, label in reversed(AGE_BANDS)]
+        return ibis.cases(*cases, else_=UNKNOWN)
+    if name == "imd_decile":
+        return decile.cast("string").fill_null(UNKNOWN)
+    if name == "imd_quintile":
+        return ((decile + 1) // 2).cast("int64").cast("string").fill_null(UNKNOWN)
+    if name == "core20":
+        return ibis.cases((decile.isnull(), UNKNOWN), (decile <= 2, "Core20"), else_="Other")  # noqa: PD003 - Ibis, not pandas
+    if name == "ethnicity_group":
+        return t.eth_group
+    raise ValueError(f"unknown breakdown {name!r}")
+
+
+# --- stage 1: rows per period with attributes --------------------------------------------------
+class _Builder:
+    """Builds the stage-1 relation of each family from the engine's tables."""
+
+    def __init__(
+        self,
+        table: TableGetter,
+        period_types: Iterable[str],
+        *,
+        shared: dict[str, ir.Table] | None = None,
+        cache: Callable[[ir.Table], ir.Table] = lambda t: t,
+        full: frozenset[str] = frozenset({"registered", "resident"}),
+    ) -> None:
+        self.table = table
+        periods = table("periods")
+        self.periods = periods.filter(periods.period_type.isin(sorted(set(period_types))))
+        self._snaps = self.periods.select(snap=self.periods.end).distinct()
+        self._all_snaps = periods.select(snap=periods.end).distinct()
+        self._shared = shared if shared is not None else {}
+        self._cache = cache
+        self._full = full
+
+    def period_keys(self, fam: Family) -> ir.Table:
+        """period_id → the key stage 1 is computed by (see :func:`period_key_kind`)."""
+        p = self.periods
+        kind = period_key_kind(fam)
+        key = {
+            "event": p.period_id,
+            "snapshot": p.end.cast("string"),
+            "year": p.pop_year.cast("string"),
+        }[kind]
+        return p.select("period_id", pkey=key)
+
+    def population(self, basis: Basis) -> ir.Table:
+        """The people on a basis at every snapshot date of the run, computed once per run and
+        cached (with conditions and segments when any family of the basis needs them)."""
+        if basis not in self._shared:
+            self._shared[basis] = self._cache(
+                self._population(basis, full=basis in self._full, snaps=self._all_snaps)
+            )
+        return self._shared[basis]
+
+    def _population(self, basis: Basis, *, full: bool, snaps: ir.Table) -> ir.Table:
+        persons = self.table("persons")
+        alive = persons.join(
+            snaps,
+            (persons.date_of_birth <= snaps.snap)
+            & (persons.date_of_death.isnull() | (persons.date_of_death > snaps.snap)),  # noqa: PD003 - Ibis, not pandas
+        )
+        if basis == "registered":
+            reg = self.table("registrations")
+            at = reg.join(
+                snaps,
+                (reg.start_date <= snaps.snap)
+                & (reg.end_date.isnull() | (reg.end_date > snaps.snap)),  # noqa: PD003 - Ibis, not pandas
+            )
+            at = at.mutate(
+                rank_=ibis.row_number().over(
+                    group_by=[at.person_id, at.snap],
+                    order_by=[ibis.desc(at.start_date), at.practice_code],
+                )
+            )
+            at = at.filter(at.rank_ == 0).select("person_id", "snap", leaf=at.practice_code)
+            pop = alive.join(at, ["person_id", "snap"])
+        else:
+            pop = alive.filter(alive.lsoa_code.notnull()).mutate(leaf=alive.lsoa_code)  # noqa: PD004 - Ibis, not pandas
+        pop = self._demographics(pop, pop.snap)
+        if full:
+            pop = self._conditions(pop, snaps)
+        return pop
+
+    def _demographics(self, t: ir.Table, on: ir.DateValue) -> ir.Table:
+        lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
+        t = t.mutate(
+            age=_age(t.date_of_birth, on),
+            sex_v=_sex(t.sex),
+            eth_group=_ethnicity_group(t.ethnicity),
+        )
+        return _tidy(t.left_join(lsoa, "lsoa_code"))
+
+    def _conditions(self, pop: ir.Table, snaps: ir.Table) -> ir.Table:
+        cond = self.table("conditions")
+        c = cond.join(snaps, cond.onset_date <= snaps.snap)
+        recent = c.onset_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)
+        flags = c.group_by(["person_id", "snap"]).aggregate(
+            **{f"has_{k}": (c.cluster == k).cast("int64").max() for k in CLUSTERS},
+            recent_cancer=((c.cluster == "cancer") & recent).cast("int64").max(),
+        )
+        spells = self.table("hospital_spells")
+        s = spells.join(
+            snaps,
+            (spells.admission_date <= snaps.snap)
+            & (spells.admission_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS))
+            & (spells.admission_type == "emergency"),
+        )
+        acute = s.group_by(["person_id", "snap"]).aggregate(acute_12m=s.count())
+        pop = _tidy(pop.left_join(flags, ["person_id", "snap"]))
+        pop = _tidy(pop.left_join(acute, ["person_id", "snap"]))
+        fill = {f"has_{k}": 0 for k in CLUSTERS} | {"recent_cancer": 0, "acute_12m": 0}
+        pop = pop.mutate(**{k: pop[k].fill_null(v) for k, v in fill.items()})
+        n_ltc = sum((pop[f"has_{k}"] for k in LTC_CLUSTERS), ibis.literal(0))
+        cms = sum(
+            (
+                pop[f"has_{k}"] * round(CMS_GENERAL_WEIGHTS[w] * 100)
+                for k, w in CMS_CLUSTER_WEIGHTS.items()
+            ),
+            ibis.literal(0),
+        )
+        pop = pop.mutate(n_ltc=n_ltc.cast("int64"), cms_x100=cms.cast("int64"))
+        return pop.mutate(
+            cms_band=ibis.cases(
+                *((pop.cms_x100 >= low, label) for low, label in reversed(CMS_BANDS))
+            ),
+            segment=_segment(pop),
+        )
+
+    def family_rows(self, fam: Family) -> ir.Table:  # noqa: PLR0915
+        """Stage 1 of a family: one row per source row and period, with every field."""
+        src = SOURCES[fam.source]
+        periods = self.periods
+        if fam.source == "population":
+            pop = self.population(fam.basis)
+            pop = pop.filter(pop.snap.isin(self._snaps.snap))
+            return pop.mutate(pkey=pop.snap.cast("string"))
+        if fam.source == "ons_population":
+            ons = self.table("ons_population")
+            years = periods.select(year=periods.pop_year).distinct()
+            t = ons.join(years, "year")
+            t = t.mutate(pkey=t.year.cast("string"))
+            lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
+            t = _tidy(t.left_join(lsoa, "lsoa_code"))
+            return t.mutate(
+                leaf=t.lsoa_code,
+                sex_v=t.sex,
+                eth_group=ibis.literal(NOT_STATED),
+                weight=t.population.cast("float64"),
+            )
+        if not src.person_level:
+            rows = self.table(str(src.feed))
+            day = rows[str(src.event_date)]
+            t = rows.join(periods, (day >= periods.start) & (day <= periods.end))
+            t = t.mutate(pkey=t.period_id)
+            leaf = t.organisation_code if fam.source == "workforce" else t.org_code
+            return t.mutate(leaf=leaf)
+        rows = self.table(str(src.feed))
+        if fam.source == "deaths":
+            rows = rows.filter(rows.date_of_death.notnull())  # noqa: PD004 - Ibis, not pandas
+        rows = self._own_fields(fam.source, rows)
+        if src.time == "events":
+            day = rows[str(src.event_date)]
+            if day.type().is_timestamp():
+                day = day.date()
+            rows = rows.mutate(day_=day)
+            t = rows.join(periods, (rows.day_ >= periods.start) & (rows.day_ <= periods.end))
+            t = t.mutate(pkey=t.period_id, snap=t.end)
+        else:
+            start, stop = _open_columns(fam.source)
+            snaps = self._snaps
+            t = rows.join(
+                snaps,
+                (rows[start] <= snaps.snap) & (rows[stop].isnull() | (rows[stop] > snaps.snap)),  # noqa: PD003 - Ibis, not pandas
+            )
+            t = t.mutate(pkey=t.snap.cast("string"))
+            if fam.source == "waiting_list":
+                t = t.mutate(weeks_waiting=t.snap.delta(t.clock_start, unit="day") / 7.0)
+        if fam.basis == "resident" and src.time == "events":
+            persons = self.table("persons")
+            keep = ["person_id", "sex", "date_of_birth", "ethnicity"]
+            if fam.source == "deaths":
+                t = t.mutate(leaf=t.lsoa_code)
+                t = self._demographics(t, t.day_)
+            else:
+                p = persons.select(*keep, person_lsoa=persons.lsoa_code)
+                t = _tidy(t.join(p, "person_id"))
+                t = t.mutate(lsoa_code=t.lsoa_code.fill_null(t.person_lsoa))
+                t = t.mutate(leaf=t.lsoa_code)
+                t = self._demographics(t, t.day_)
+            return t.filter(t.leaf.notnull())  # noqa: PD004 - Ibis, not pandas
+        pop = self.population(fam.basis)
+        drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
+        t = t.drop(*drop)
+        return _tidy(t.join(pop, [t.person_id == pop.person_id, t.snap == pop.snap]))
+
+    def _own_fields(self, source: str, rows: ir.Table) -> ir.Table:
+        if source == "ae_attendances":
+            return rows.mutate(
+                wait_minutes=rows.departure_time.delta(rows.arrival_time, unit="minute")
+            )
+        if source == "social_care_services":
+            return rows.mutate(
+                long_term=rows.service_type.startswith("long_term").cast("int64"),
+            )
+        return rows
+
+
+def period_key_kind(fam: Family) -> str:
+    """What stage 1 is keyed by: a snapshot date (shared by the month, quarter and year ending
+    that day), an ONS estimate year, or the period itself (events)."""
+    if fam.source == "ons_population":
+        return "year"
+    if SOURCES[fam.source].time == "snapshot":
+        return "snapshot"
+    return "event"
+
+
+def _open_columns(source: str) -> tuple[str, str]:
+    return {
+        "waiting_list": ("clock_start", "clock_stop"),
+        "social_care_services": ("start_date", "end_date"),
+    }[source]
+
+
+def _segment(pop: ir.Table) -> ir.StringValue:
+    """Bridges to Health segment, in the priority order of methods.segmentation's rules.
+
+    The rules' elements as this platform's feeds carry them: end of life = cancer diagnosed in
+    the last 12 months; severe frailty = aged 85+ with two or more long-term conditions;
+    serious disability = learning disability; acute episode = an emergency admission in the
+    last 12 months.
+    """
+    rules = (
+        pop.recent_cancer == 1,
+        (pop.has_dementia == 1) | ((pop.age >= 85) & (pop.n_ltc >= 2)),
+        (pop.has_heart_failure == 1) | (pop.has_copd == 1),
+        pop.has_learning_disability == 1,
+        pop.n_ltc >= 1,
+        pop.age == 0,
+        pop.acute_12m >= 1,
+    )
+    return ibis.cases(*zip(rules, SEGMENTS[:-1], strict=True), else_=SEGMENTS[-1])
+
+
+# --- measures ---------------------------------------------------------------------------------
+def _field(t: ir.Table, name: str) -> ir.Value:
+    if name == "sex":
+        return t.sex_v
+    if name == "ethnicity_group":
+        return t.eth_group
+    return _derived_field(t, name)
+
+
+def _derived_field(t: ir.Table, name: str) -> ir.Value:
+    if name in {"imd_quintile", "core20"}:
+        return _breakdown_value(t, name)
+    if name == "imd_decile":
+        return t.imd_decile
+    return t[name]
+
+
+def _condition(t: ir.Table, f: Filter) -> ir.BooleanValue:
+    col = _field(t, f.field)
+    op = f.operator
+    if op == "is_null":
+        return col.isnull() if f.is_null else col.notnull()  # noqa: PD003, PD004 - Ibis, not pandas
+    if op == "in":
+        return col.cast("string").isin(list(f.in_ or ()))
+    value: Any = getattr(f, op)
+    if isinstance(value, str):
+        col = col.cast("string")
+    return {
+        "eq": lambda: col == value,
+        "ne": lambda: col != value,
+        "ge": lambda: col >= value,
+        "gt": lambda: col > value,
+        "le": lambda: col <= value,
+        "lt": lambda: col < value,
+    }[op]().fill_null(False)
+
+
+def _measure_value(t: ir.Table, col: MeasureColumn, source: str) -> ir.NumericValue:
+    m = col.measure
+    cond: ir.BooleanValue = ibis.literal(True)
+    for f in m.where:
+        cond = cond & _condition(t, f)
+    if col.category is not None:
+        cond = cond & (_field(t, col.category[0]).cast("string") == col.category[1])
+    if source == "ons_population":
+        amount: ir.NumericValue = t.weight
+    elif m.value == "sum":
+        amount = ibis.literal(0.0)
+        for c in m.columns:
+            term = t[c.lstrip("-")].cast("float64").fill_null(0.0)
+            amount = amount - term if c.startswith("-") else amount + term
+    else:
+        amount = ibis.literal(1.0)
+    return ibis.ifelse(cond, amount, 0.0)
+
+
+# --- stages 2 and 3 ---------------------------------------------------------------------------
+def family_expression(fam: Family, builder: _Builder) -> ir.Table:
+    """Stage 1 and 2: the family's measures per (period, leaf, breakdown value, age band)."""
+    src = SOURCES[fam.source]
+    t = builder.family_rows(fam)
+    measures = {c.name: _measure_value(t, c, fam.source) for c in fam.columns}
+    persons = [c.name for c in fam.columns if c.measure.value == "persons"]
+    has_age = src.person_level or fam.source == "ons_population"
+    base = t.mutate(
+        **measures,
+        esp_band=_esp_band(t.age) if fam.banded else ibis.literal(NO_BAND, "int64"),
+    )
+    if persons:
+        # distinct people: one row per person, period and cell (a person is in one cell)
+        keys = ["pkey", "person_id", "leaf", "esp_band", "age", "sex_v", "eth_group", "imd_decile"]
+        base = base.group_by(keys).aggregate(
+            **{
+                name: (base[name].max() if name in persons else base[name].sum())
+                for name in measures
+            }
+        )
+    breakdowns = sorted(fam.breakdowns) if src.person_level or has_age else [ALL]
+    # one scan: each row once per breakdown (an unnested array), one aggregation; months are
+    # published as totals only (breakdowns from quarters up), so their rows are not repeated
+    kind = period_key_kind(fam)
+    if kind == "event":
+        detail = base.pkey.startswith("month:") == False  # noqa: E712 - an Ibis expression
+    elif kind == "snapshot":
+        detail = base.pkey.substr(5, 2).isin(["03", "06", "09", "12"])
+    else:
+        detail = ibis.literal(True)
+    listed = ibis.ifelse(detail, ibis.array(breakdowns), ibis.array([ALL]))
+    base = base.mutate(breakdown=listed.unnest())
+    value = ibis.cases(*((base.breakdown == b, _breakdown_value(base, b)) for b in breakdowns))
+    base = base.mutate(breakdown_value=value)
+    return base.group_by(["pkey", "leaf", "breakdown", "breakdown_value", "esp_band"]).aggregate(
+        **{name: base[name].sum() for name in measures}
+    )
+
+
+def rollup_expression(
+    cells: ir.Table, fam: Family, leaf_map: ir.Table, period_keys: ir.Table
+) -> ir.Table:
+    """Stage 3: the cells joined to the structure and summed at every level of the basis."""
+    joined = _tidy(cells.join(leaf_map, cells.leaf == leaf_map.leaf))
+    measures = [c.name for c in fam.columns]
+    parts = []
+    for level in LEVELS[fam.basis]:
+        code, parent = f"{level}_code", f"{level}_parent"
+        if code not in leaf_map.columns:
+            continue
+        sel = joined.filter(joined[code].notnull())  # noqa: PD004 - Ibis, not pandas
+        parts.append(
+            sel.group_by(
+                [
+                    sel.pkey,
+                    sel[code].name("area_code"),
+                    sel[parent].name("parent_code"),
+                    sel.breakdown,
+                    sel.breakdown_value,
+                    sel.esp_band,
+                ]
+            )
+            .aggregate(**{m: sel[m].sum() for m in measures})
+            .mutate(level=ibis.literal(level))
+        )
+    rolled = ibis.union(*parts)
+    rolled = _tidy(rolled.join(period_keys, "pkey"))
+    return rolled.select(*KEY_COLUMNS, *measures)
+
+
+def run_family(
+    fam: Family,
+    table: TableGetter,
+    *,
+    cache: Callable[[ir.Table], ir.Table],
+    execute: Callable[[ir.Table], pd.DataFrame],
+    shared: dict[str, ir.Table] | None = None,
+    full: frozenset[str] = frozenset({"registered", "resident"}),
+) -> pd.DataFrame:
+    """Run one family on an engine: stages 1-2 cached, stage 3 executed to pandas."""
+    builder = _Builder(table, fam.period_types, shared=shared, cache=cache, full=full)
+    cells = cache(family_expression(fam, builder))
+    leaf_map = table(_leaf_map_name(fam))
+    return execute(rollup_expression(cells, fam, leaf_map, builder.period_keys(fam)))
+
+
+CONDITION_FIELDS = frozenset({"n_ltc", "cms_band", "segment"}) | {f"has_{c}" for c in CLUSTERS}
+
+
+def needs_conditions(fam: Family) -> bool:
+    """Whether a family reads long-term conditions or segments (a costlier population)."""
+    for col in fam.columns:
+        fields = {f.field for f in col.measure.where}
+        if col.category is not None:
+            fields.add(col.category[0])
+        if fields & CONDITION_FIELDS:
+            return True
+    return False
+
+
+def run_plan(
+    plan: Plan,
+    table: TableGetter,
+    *,
+    cache: Callable[[ir.Table], ir.Table],
+    execute: Callable[[ir.Table], pd.DataFrame],
+) -> dict[str, pd.DataFrame]:
+    """Every family of the plan; the populations of each basis are computed once and shared."""
+    full = frozenset(f.basis for f in plan.families if needs_conditions(f))
+    shared: dict[str, ir.Table] = {}
+    return {
+        fam.key: run_family(fam, table, cache=cache, execute=execute, shared=shared, full=full)
+        for fam in plan.families
+    }
+
+
+def _leaf_map_name(fam: Family) -> str:
+    return {"registered": "practice_levels", "resident": "lsoa_levels", "provider": "org_levels"}[
+        fam.basis
+    ]
+
+
+def to_long(plan: Plan, results: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Family results → one row per indicator, cell, category and age band (numerator and
+    denominator side by side); the format every engine returns."""
+    frames = []
+    keys = list(KEY_COLUMNS)
+    for ip in plan.indicators:
+        ind = ip.indicator
+        num_frame = results[ip.numerator.family]
+        num_cols = list(dict.fromkeys(ip.numerator.columns.values()))
+        den_cols: list[str] = []
+        if ip.denominator is None:
+            frame = num_frame[[*keys, *num_cols]]
+        elif ip.denominator.family == ip.numerator.family:
+            den_cols = list(dict.fromkeys(ip.denominator.columns.values()))
+            frame = num_frame[[*keys, *dict.fromkeys(num_cols + den_cols)]]
+        else:
+            den_frame = results[ip.denominator.family]
+            den_cols = list(dict.fromkeys(ip.denominator.columns.values()))
+            renamed = {c: f"d_{c}" for c in den_cols}
+            frame = num_frame[[*keys, *num_cols]].merge(
+                den_frame[[*keys, *den_cols]].rename(columns=renamed), on=keys, how="outer"
+            )
+            den_cols = [renamed[c] for c in den_cols]
+        frame = _restrict(frame, ind)
+        for category, num_col in ip.numerator.columns.items():
+            piece = frame[keys].copy()
+            piece["numerator"] = frame[num_col].astype(float).fillna(0.0).to_numpy()
+            if ip.denominator is None:
+                piece["denominator"] = float("nan")
+            else:
+                den_col = ip.denominator.columns.get(category, ip.denominator.columns.get(""))
+                if ip.denominator.family != ip.numerator.family:
+                    den_col = f"d_{den_col}"
+                piece["denominator"] = frame[str(den_col)].astype(float).to_numpy()
+            piece["indicator_id"] = ind.id
+            piece["category"] = category
+            frames.append(piece)
+    if not frames:
+        return pd.DataFrame(columns=[*LONG_COLUMNS])
+    return pd.concat(frames, ignore_index=True)[list(LONG_COLUMNS)]
+
+
+LONG_COLUMNS = ("indicator_id", *KEY_COLUMNS, "category", "numerator", "denominator")
+
+
+def _restrict(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """Keep the indicator's own periods and breakdowns (its family may compute more); months
+    are totals only."""
+    ids = frame["period_id"]
+    types = ids.map({p: str(p).split(":", 1)[0] for p in ids.unique()})
+    keep = types.isin(ind.periods) & frame["breakdown"].isin([ALL, *ind.breakdowns])
+    keep &= (types != "month") | (frame["breakdown"] == ALL)
+    return frame[keep]
+
+
+def needed_tables() -> Sequence[str]:
+    """Every table name a plan may ask an engine for."""
+    feeds = sorted(
+        {str(s.feed) for s in SOURCES.values() if s.feed} | {"registrations", "conditions"}
+    )
+    return [
+        *feeds,
+        "periods",
+        "lsoa_map",
+        "practice_levels",
+        "lsoa_levels",
+        "org_levels",
+        "ons_population",
+    ]
