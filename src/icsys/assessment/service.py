@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from icsys.analytics.mart import mart_dir, read_current
 from icsys.assessment.compare import Comparison, compare_measure
 from icsys.assessment.evaluate import SystemAssessment, evaluate_system
 from icsys.assessment.evidence import evidence_as_of
@@ -39,8 +40,13 @@ OVERALL = "overall"
 
 
 def mart_path(settings: Settings) -> Path:
-    """Where the analytics engine's ``indicator_values`` mart is read from."""
-    return settings.home / "marts" / "indicator_values.parquet"
+    """The current run of the analytics engine's ``indicator_values`` mart: its public,
+    disclosure-controlled view, since assessments are published (a path that does not exist
+    when nothing has been computed yet)."""
+    manifest = read_current(settings, missing_ok=True)
+    if manifest is None:
+        return mart_dir(settings) / "none"
+    return mart_dir(settings) / f"run={manifest['run_id']}" / "public.parquet"
 
 
 def default_source(engine: Engine, settings: Settings | None = None) -> Measures:
