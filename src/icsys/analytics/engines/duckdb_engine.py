@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
+import pandas as pd  # type: ignore[import-untyped]
 
-from icsys.analytics.engines.base import IbisEngine
+from icsys.analytics.engines.base import IbisEngine, InputFiles
+from icsys.analytics.plan import Plan
+
+# Ibis 12 calls DuckDB's deprecated fetch_arrow_table(); harmless, and not ours to fix.
+_IBIS_DEPRECATION = r"fetch_arrow_table\(\) is deprecated"
 
 
 class DuckDBEngine(IbisEngine):
@@ -23,6 +29,11 @@ class DuckDBEngine(IbisEngine):
             config["memory_limit"] = memory_limit
         self.con = ibis.duckdb.connect(**config)
         self._count = 0
+
+    def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
+            return super().aggregate(plan, inputs)
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         # Ibis's own cache() cannot drop its tables with this sqlglot; a temporary table, named

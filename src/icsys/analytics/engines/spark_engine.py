@@ -19,6 +19,7 @@ def local_session(cores: int = 2) -> Any:
     session = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("icsys")
+        .config("spark.driver.memory", "2g")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")

@@ -1,0 +1,61 @@
+"""Disclosure control of the public view."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from icsys.analytics.public import complementary
+from icsys.privacy.complementary import Cell, protect_hierarchy
+
+
+def _tree(rng: random.Random, key: str, depth: int) -> Cell:
+    if depth == 0 or rng.random() < 0.3:
+        return Cell(key, rng.choice([0, 1, 3, 7, 8, 12, 40, 200]))
+    children = tuple(_tree(rng, f"{key}.{i}", depth - 1) for i in range(rng.randint(2, 4)))
+    return Cell(key, sum(c.count for c in children), children)
+
+
+def _flatten(cell: Cell, counts: dict, families: list) -> None:
+    counts[cell.key] = cell.count
+    if cell.children:
+        families.append((cell.key, [c.key for c in cell.children]))
+    for c in cell.children:
+        _flatten(c, counts, families)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000))
+def test_the_equation_solver_agrees_with_the_privacy_module_on_trees(seed):
+    root = _tree(random.Random(seed), "r", 3)
+    counts: dict = {}
+    families: list = []
+    _flatten(root, counts, families)
+    ours = complementary(counts, families, set(), 7)
+    theirs = {c.key: c.reason for c in protect_hierarchy(root).walk() if c.reason is not None}
+    # the same cells are safe in both: every equation has 0 or >= 2 hidden cells and a
+    # published parent hides more than the threshold
+    for parent, children in families:
+        for hidden in (set(ours), set(theirs)):
+            n = sum(1 for c in children if c in hidden) + (parent in hidden)
+            assert n != 1
+            if parent not in hidden and n:
+                assert sum(counts[c] for c in children if c in hidden) > 7
+    assert {k for k, v in ours.items() if v == "primary"} == {
+        k for k, v in theirs.items() if v == "primary"
+    }
+
+
+def test_a_small_cell_cannot_be_recovered_from_its_parent_and_siblings():
+    counts = {"sys": 100, "a": 3, "b": 50, "c": 47}
+    verdict = complementary(counts, [("sys", ["a", "b", "c"])], set(), 7)
+    assert verdict["a"] == "primary"
+    assert len(verdict) == 2  # one more sibling is hidden
+
+
+def test_an_unpublished_remainder_protects_on_its_own_when_large():
+    counts = {"sys": 100, "a": 3, "b": 50, "rest": 47}
+    verdict = complementary(counts, [("sys", ["a", "b", "rest"])], {"rest"}, 7)
+    assert verdict == {"a": "primary"}
