@@ -6,6 +6,7 @@ import typer
 
 from icsys.cli.assess import print_demo_assessment
 from icsys.cli.governance import print_demo_measures
+from icsys.cli.indicators import print_indicator_headline
 from icsys.cli.output import console
 from icsys.cli.reference import print_report
 from icsys.cli.serve import DEFAULT_HOST, DEFAULT_PORT, run_server
@@ -37,6 +38,7 @@ def demo(
     print_demo_assessment(st.engine, st.settings)
     if result.population is not None:
         print_population(result.population)
+        print_indicator_headline(ctx)
     console.print(f"Data folder: {st.settings.home.resolve()}")
     if serve:
         run_server(st, DEFAULT_HOST, DEFAULT_PORT)

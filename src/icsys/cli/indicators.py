@@ -138,3 +138,33 @@ def show(
 
 def _num(x: float | None) -> str:
     return "" if x is None else f"{x:.4g}"
+
+
+HEADLINE = (
+    "registered_population", "pct_aged_65_plus", "pct_core20", "prevalence_diabetes",
+    "multimorbidity_2plus", "emergency_admissions_dsr", "ae_attendances_rate",
+    "ae_4hr_performance", "rtt_under_18_weeks", "outpatient_dna_rate", "mortality_under75_dsr",
+    "cost_per_head", "sii_emergency_admissions",
+)  # fmt: skip
+
+
+def print_indicator_headline(ctx: typer.Context) -> None:
+    """The demo's step: compute the library, then a headline table for the largest system."""
+    from icsys.analytics import service  # noqa: PLC0415
+
+    st = state(ctx)
+    with console.status("computing indicators…") as status:
+        result = service.compute(
+            st.settings, st.engine, months=13, quarters=4, years=2, progress=status.update
+        )
+    console.print(
+        f"Indicators: {result.indicators} computed, {result.rows:,} values "
+        f"({sum(result.seconds.values()):.0f} s)"
+    )
+    sizes = service.values(st.settings, indicator="registered_population", public=False)
+    sizes = sizes[(sizes["level"] == "system") & (sizes["breakdown"] == "all")]
+    if sizes.empty:
+        return
+    system = str(sizes.sort_values(["period_end", "value"]).iloc[-1]["area_code"])
+    rows = service.headline(st.settings, system, HEADLINE)
+    emit(rows, OutputFormat.TABLE, title=f"Headline indicators for {system} (public view)")
