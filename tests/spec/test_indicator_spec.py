@@ -91,14 +91,19 @@ def spark_session():
     with warnings.catch_warnings():
         # py4j/pyspark raise DeprecationWarnings on start-up (distutils, typing.io); not ours
         warnings.simplefilter("ignore", DeprecationWarning)
-        session = local_session(2)
-    return session  # stopped with the JVM at exit: stopping early makes py4j warn
+        # stopped with the JVM at exit: stopping it early makes py4j warn
+        return local_session(2)
 
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:py4j")
 @pytest.mark.filterwarnings("ignore::FutureWarning:pyspark")
+# py4j leaves its gateway socket to the garbage collector: not ours, and harmless
+@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
+)
 def test_spark_agrees_with_duckdb(spark_session, plan, world, duckdb_result):
     from icsys.analytics.engines.spark_engine import SparkEngine  # noqa: PLC0415 - only with Java
 
