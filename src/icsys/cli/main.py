@@ -15,13 +15,13 @@ from icsys.cli import (
     demo,
     feeds,
     governance,
+    indicators,
     reference,
     serve,
     structure,
     synth,
     users,
 )
-from icsys.cli import indicators
 from icsys.cli.output import errors
 from icsys.cli.state import State
 from icsys.config import Settings
