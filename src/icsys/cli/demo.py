@@ -35,10 +35,10 @@ def demo(
     print_report(result.load)
     print_tree(result.summary, detail=False)
     print_demo_measures(st.engine)
-    print_demo_assessment(st.engine, st.settings)
     if result.population is not None:
         print_population(result.population)
-        print_indicator_headline(ctx)
+        print_indicator_headline(ctx)  # computes the library: the assessment below reads it
+    print_demo_assessment(st.engine, st.settings)
     console.print(f"Data folder: {st.settings.home.resolve()}")
     if serve:
         run_server(st, DEFAULT_HOST, DEFAULT_PORT)
