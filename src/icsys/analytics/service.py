@@ -137,8 +137,8 @@ def compute_values(
     start = time.perf_counter()
     values = finish(library, long, periods)
     derived = _derived(library, values)
-    if not derived.empty:
-        values = pd.concat([values, derived], ignore_index=True)
+    if not derived.empty:  # columns the derived rows leave empty stay as the values' dtypes
+        values = pd.concat([values, derived.dropna(axis=1, how="all")], ignore_index=True)
     timings["finish"] = time.perf_counter() - start
     return values
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, select
@@ -108,7 +109,10 @@ def parse_files(
     skipped: list[FileOutcome] = []
     workers = min(len(files), os.cpu_count() or 1, 4)
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # forkserver, not fork: the caller may already run DuckDB or Arrow threads, and a forked
+        # copy of a multithreaded process can crash
+        context = get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [pool.submit(_parse_file, path, valid_from, encoding) for path in files]
             results = []
             for path, future in zip(files, futures, strict=True):
