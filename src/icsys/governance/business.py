@@ -34,6 +34,12 @@ def body_record(engine: Engine, body_id: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
+def body_ids(engine: Engine) -> list[str]:
+    """Every body's id."""
+    with engine.connect() as conn:
+        return [str(b) for (b,) in conn.execute(select(g.gov_body.c.id).order_by(g.gov_body.c.id))]
+
+
 def body_meetings(engine: Engine, body_id: str) -> list[dict[str, Any]]:
     """Every meeting of the body, by date (that a body met is public)."""
     m = g.gov_meeting
