@@ -6,7 +6,7 @@ the pages are rendered from the same objects, so a page never shows what the API
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -300,3 +300,157 @@ class User(Model):
     system_code: str | None
     person_id: str | None
     disabled: bool
+
+
+# --- assessment ------------------------------------------------------------------------------
+class AssessmentSummary(Model):
+    """One system in one recorded assessment run: the stage of each domain and overall."""
+
+    run_id: int
+    framework: str
+    version: int
+    as_of: date
+    run_at: datetime
+    system_code: str
+    system_name: str | None
+    overall: str | None = Field(description="emerging, developing, maturing or thriving")
+    domains: dict[str, str | None]
+    segment: int | None = Field(description="Oversight segment, 1 (best) to 4")
+
+
+class EvidenceDocumentRef(Model):
+    title: str
+    path: str
+    sha256: str
+
+
+class CriterionEvidence(Model):
+    """The evidence behind an evidenced criterion as at the assessment date."""
+
+    id: str
+    outcome: str = Field(description="pending, accepted or rejected")
+    statement: str
+    reviewer: str | None
+    reviewer_system_code: str | None = Field(description="Set when another system reviewed it")
+    reviewed_on: date | None
+    documents: list[EvidenceDocumentRef]
+
+
+class CriterionValue(Model):
+    """A value a computed rule looked at (disclosure-controlled where it comes from patients)."""
+
+    reference: str
+    label: str
+    value: float | None
+    shown: str
+
+
+class AssessedCriterion(Model):
+    domain: str
+    criterion: str
+    title: str
+    kind: str = Field(description="computed or evidenced")
+    rule: str = Field(description="The rule (computed) or the statement to evidence")
+    in_words: str
+    params: dict[str, float]
+    values: list[CriterionValue]
+    outcome: str = Field(description="met, not_met, no_data, no_evidence or pending")
+    counted: bool
+    weight: float
+    required_for: str | None
+    cites: list[str]
+    evidence: CriterionEvidence | None
+
+
+class AssessedDomain(Model):
+    domain: str
+    title: str
+    weight: float
+    score: float | None = Field(description="Weighted share of the counted criteria met")
+    stage: str | None
+    thresholds: dict[str, float]
+    gates_unmet: list[str]
+    criteria: list[AssessedCriterion]
+
+
+class OversightMetricScore(Model):
+    metric: str
+    title: str
+    direction: str
+    counted: bool
+    value: float | None
+    score: float | None = Field(description="1 (best) to 4 within the peer group")
+
+
+class OversightView(Model):
+    """A system's oversight segment and how it was reached, with the method's assumptions."""
+
+    segment: int | None
+    score: float | None
+    counted_metrics: int
+    min_metrics: int
+    peer_group: str
+    league_rank: int | None
+    league_of: int
+    finance_note: str | None
+    metrics: list[OversightMetricScore]
+    assumptions: list[str]
+
+
+class SystemAssessment(Model):
+    """A system's maturity assessment with every criterion explained, and its oversight."""
+
+    system_code: str
+    system_name: str | None
+    framework: str
+    version: int
+    framework_title: str
+    as_of: date
+    recorded: bool = Field(description="Whether a recorded run assessed the system on this date")
+    run_id: int | None
+    matches_record: bool | None = Field(
+        description="Whether the stages and segment shown equal the recorded run's"
+    )
+    overall: str | None
+    overall_score: float | None
+    stage_thresholds: dict[str, float]
+    domains: list[AssessedDomain]
+    notes: list[str]
+    oversight: OversightView | None
+    indicator_source: str
+
+
+class PeerFeature(Model):
+    feature: str
+    title: str
+    weight: float
+    value: float | None
+    z: float
+
+
+class PeerContribution(Model):
+    feature: str
+    share: float = Field(description="Share of the squared distance")
+
+
+class PeerSystem(Model):
+    rank: int
+    code: str
+    name: str | None
+    distance: float
+    differs_most_on: list[PeerContribution]
+    alike_on: list[str]
+    values: dict[str, float | None]
+
+
+class PeerGroup(Model):
+    """A system's nearest neighbours on structural need (CIPFA-style), with the variables."""
+
+    system_code: str
+    system_name: str | None
+    as_of: date
+    n: int
+    method: str
+    features: list[PeerFeature]
+    peers: list[PeerSystem]
+    notes: list[str]
