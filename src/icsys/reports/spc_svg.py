@@ -37,7 +37,7 @@ from icsys.reports.mdc_icons import (
     icon_label,
     icon_svg,
 )
-from icsys.reports.svg import AXIS, GRID, fmt, hline, nice_ticks, open_svg, text
+from icsys.reports.svg import AXIS, GRID, fmt, hline, nice_ticks, open_svg, text, tick_labels
 
 __all__ = ["POINT_COLOURS", "SpcFigure", "icon_label", "icon_svg", "spc_figure"]
 
@@ -200,9 +200,9 @@ def _axes(
     unit: str,
 ) -> list[str]:
     out: list[str] = []
-    for tick in ticks:
+    for tick, label in zip(ticks, tick_labels(ticks, unit), strict=True):
         out.append(hline(LEFT, WIDTH - RIGHT, py(tick), stroke=GRID, width=1))
-        out.append(text(LEFT - 8, py(tick) + 4, fmt(tick, unit), anchor="end", size=12))
+        out.append(text(LEFT - 8, py(tick) + 4, label, anchor="end", size=12))
     step = max(1, math.ceil(len(rows) / 8))
     bottom = HEIGHT - BOTTOM + 18
     out += [

@@ -52,6 +52,16 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def tick_labels(ticks: list[float], unit: str = "") -> list[str]:
+    """Tick labels with as many decimals as the step needs (all alike)."""
+    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    decimals = 0
+    while decimals < 6 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6:
+        decimals += 1
+    out = [f"{t:,.{decimals}f}" for t in ticks]
+    return [f"{t}{unit}" if unit in {"", "%"} else t for t in out]
+
+
 def open_svg(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
     """The opening of an accessible chart: ``role="img"``, ``<title>`` and ``<desc>``."""
     ids = f"{chart_id}-title {chart_id}-desc"
