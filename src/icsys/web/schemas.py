@@ -454,3 +454,12 @@ class PeerGroup(Model):
     features: list[PeerFeature]
     peers: list[PeerSystem]
     notes: list[str]
+
+
+class Record(Model):
+    """A governance record of one kind (``icsys.governance.schema``), as stored."""
+
+    kind: str
+    key: str = Field(description="The key columns' values joined by /")
+    outcome: str | None = Field(None, description="created, updated or unchanged")
+    values: dict[str, object]
