@@ -168,14 +168,14 @@ def submit(
             raw[f.name] = form.get(f.name, "")
     if key is not None:
         raw |= parse_key(k, key)
-    elif all(raw.get(c) for c in k.key) and records.get(conn, kind_name, raw) is not None:
-        errors.setdefault(k.key[-1], f"A {k.label} {k.key_of(raw)} already exists")
     try:
         values = records.check(conn, kind_name, raw)
     except InvalidRecordError as exc:
         for field, message in exc.problems:
             errors.setdefault(field, _message(label_of(field), message))
         return None, "", errors
+    if key is None and records.get(conn, kind_name, values) is not None:
+        errors.setdefault(k.key[-1], f"A {k.label} {k.key_of(values)} already exists")
     if errors:
         return None, "", errors
     return records.save(conn, kind_name, values, actor=actor), k.key_of(values), {}

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, String, cast, func, or_, select
 
 from icsys.errors import NotFoundError
 from icsys.governance import records
-from icsys.governance.schema import KINDS, Kind
+from icsys.governance.schema import KINDS, FieldError, Kind, coerce
 
 MAX_OPTIONS = 300  # a reference to a kind with more records is typed as an id, not chosen
 _NAMED = ("name", "title")
@@ -56,12 +56,16 @@ def key_path(k: Kind, values: Mapping[str, object]) -> str:
     return "/".join(quote(str(values.get(c)), safe="") for c in k.key)
 
 
-def parse_key(k: Kind, key: str) -> dict[str, str]:
-    """The key columns named by an address's ``key`` (the last component takes any rest)."""
+def parse_key(k: Kind, key: str) -> dict[str, object]:
+    """The typed key columns named by an address's ``key`` (the last part takes any rest)."""
     parts = key.split("/", len(k.key) - 1) if len(k.key) > 1 else [key]
-    if len(parts) != len(k.key) or not all(parts):
-        raise NotFoundError(f"no {k.label} {key!r}: expected {' / '.join(k.key)}")
-    return dict(zip(k.key, parts, strict=True))
+    fields = {f.name: f for f in k.fields}
+    try:
+        if len(parts) != len(k.key) or not all(parts):
+            raise FieldError("key", f"expected {' / '.join(k.key)}")  # noqa: TRY301
+        return {c: coerce(fields[c], part) for c, part in zip(k.key, parts, strict=True)}
+    except FieldError as exc:
+        raise NotFoundError(f"no {k.label} {key!r}: {exc}") from None
 
 
 def stored(conn: Connection, kind_name: str, key: str) -> dict[str, object]:
