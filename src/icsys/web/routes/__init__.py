@@ -9,11 +9,13 @@ from icsys.web.routes import (
     api_admin,
     api_compare,
     api_governance,
+    api_records,
     api_structure,
     pages_account,
     pages_admin,
     pages_compare,
     pages_governance,
+    pages_records,
     pages_structure,
 )
 
@@ -22,6 +24,7 @@ API_ROUTERS: list[APIRouter] = [
     api_governance.router,
     api_compare.router,
     api_admin.router,
+    api_records.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     pages_structure.router,
@@ -29,4 +32,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     pages_compare.router,
     pages_account.router,
     pages_admin.router,
+    pages_records.router,
 ]
