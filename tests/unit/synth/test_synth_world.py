@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -27,13 +26,6 @@ from icsys.synth.world import (
     write_world_files,
 )
 
-REAL_DATA = Path(
-    os.environ.get("ICSYS_SHARED_DATA", Path(__file__).resolve().parents[3].parent / "shared/data")
-)
-needs_real_data = pytest.mark.skipif(
-    not REAL_DATA.is_dir(),
-    reason=f"the published reference files are not at {REAL_DATA} (set ICSYS_SHARED_DATA)",
-)
 SMALL = WorldSpec(regions=2, systems_per_region=2, lsoas_per_place=(8, 12), closed_practices=2)
 
 
@@ -52,8 +44,8 @@ def _rows(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def _real_column(name: str, column: str | int) -> set[str]:
-    with (REAL_DATA / name).open(encoding="utf-8-sig", newline="") as handle:
+def _real_column(folder: Path, name: str, column: str | int) -> set[str]:
+    with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
         if isinstance(column, int):
             return {row[column] for row in csv.reader(handle) if row}
         return {row[column] for row in csv.DictReader(handle)}
@@ -97,11 +89,10 @@ def test_writes_the_twelve_files_with_their_headers(files):
             assert tuple(_rows(path)[0]) == header, name
 
 
-@needs_real_data
 @pytest.mark.realdata
-def test_headers_equal_the_published_files(files):
+def test_headers_equal_the_published_files(files, shared_data):
     for name, real_name in FILE_FORMATS.items():
-        real = _rows(REAL_DATA / real_name)
+        real = _rows(shared_data / real_name)
         ours = _rows(files[name])
         if HEADERS[name] is None:  # headerless ODS extract: same width
             assert {len(r) for r in ours} == {len(real[0])}
@@ -112,11 +103,10 @@ def test_headers_equal_the_published_files(files):
         assert ours[0] == expected, name
 
 
-@needs_real_data
 @pytest.mark.realdata
-def test_quoting_and_line_endings_follow_the_published_files(files):
+def test_quoting_and_line_endings_follow_the_published_files(files, shared_data):
     for name, real_name in FILE_FORMATS.items():
-        real_head = (REAL_DATA / real_name).read_bytes().removeprefix(b"\xef\xbb\xbf")[:400]
+        real_head = (shared_data / real_name).read_bytes().removeprefix(b"\xef\xbb\xbf")[:400]
         ours_head = files[name].read_bytes()[:400]
         assert (b"\r\n" in real_head) == (b"\r\n" in ours_head), name
         assert real_head.startswith(b'"') == ours_head.startswith(b'"'), name
@@ -144,10 +134,9 @@ def test_ruc_codes_and_labels_are_the_real_ones(world, files):
     assert len(codes) == 6
 
 
-@needs_real_data
 @pytest.mark.realdata
-def test_ruc_labels_match_the_published_file():
-    real = {(r[1], r[2], r[3]) for r in _rows(REAL_DATA / "ruc21_lsoa21_ew.csv")[1:]}
+def test_ruc_labels_match_the_published_file(shared_data):
+    real = {(r[1], r[2], r[3]) for r in _rows(shared_data / "ruc21_lsoa21_ew.csv")[1:]}
     assert real == {(c, *v) for c, v in RUC21_LABELS.items()}
 
 
@@ -209,36 +198,68 @@ def test_codes_are_shaped_like_real_codes_in_unused_ranges(world):
         assert all(re.fullmatch(pattern, c) for c in codes), pattern
 
 
-@needs_real_data
 @pytest.mark.realdata
-def test_codes_never_collide_with_real_codes(world):
+def test_codes_never_collide_with_real_codes(world, shared_data):
     lookup = "lsoa21_sicbl24_icb24_nhser24_lad24_en_DERIVED.csv"
     ours_and_real = [
-        ({s.code for s in world.systems}, _real_column("icb24_names_codes_en.csv", "ICB24CD")),
-        ({s.ods_code for s in world.systems}, _real_column("icb24_names_codes_en.csv", "ICB24CDH")),
+        (
+            {s.code for s in world.systems},
+            _real_column(shared_data, "icb24_names_codes_en.csv", "ICB24CD"),
+        ),
         (
             {s.ods_code for s in world.systems},
-            _real_column("openprescribing_icbs_2025.csv", "code"),
+            _real_column(shared_data, "icb24_names_codes_en.csv", "ICB24CDH"),
         ),
-        ({x.code for x in world.lsoas}, _real_column(lookup, "lsoa21_code")),
-        ({x.code for x in world.lsoas}, _real_column("ruc21_lsoa21_ew.csv", "lsoa21_code")),
-        ({x.name for x in world.lsoas}, _real_column(lookup, "lsoa21_name")),
-        ({s.code for s in world.sub_icbs}, _real_column(lookup, "sicbl24_code")),
+        (
+            {s.ods_code for s in world.systems},
+            _real_column(shared_data, "openprescribing_icbs_2025.csv", "code"),
+        ),
+        ({x.code for x in world.lsoas}, _real_column(shared_data, lookup, "lsoa21_code")),
+        (
+            {x.code for x in world.lsoas},
+            _real_column(shared_data, "ruc21_lsoa21_ew.csv", "lsoa21_code"),
+        ),
+        ({x.name for x in world.lsoas}, _real_column(shared_data, lookup, "lsoa21_name")),
+        ({s.code for s in world.sub_icbs}, _real_column(shared_data, lookup, "sicbl24_code")),
         (
             {s.ods_code for s in world.sub_icbs},
-            _real_column("openprescribing_sub_icb_locations_2025.csv", "code"),
+            _real_column(shared_data, "openprescribing_sub_icb_locations_2025.csv", "code"),
         ),
-        ({p.code for p in world.places}, _real_column("lad24_region24_en.csv", "ltla24_code")),
-        ({p.name for p in world.places}, _real_column("lad24_region24_en.csv", "ltla24_name")),
-        ({r.code for r in world.regions}, _real_column(lookup, "nhser24_code")),
-        ({r.ods_code for r in world.regions}, _real_column(lookup, "nhser24_code_nhs")),
-        ({r.ons_code for r in world.regions}, _real_column(lookup, "region24_code")),
-        ({p.code for p in world.practices}, _real_column("openprescribing_practices_2025.csv", 0)),
-        ({p.code for p in world.practices}, _real_column("epraccur_2022-12.csv", 0)),
-        ({p.code for p in world.pcns}, _real_column("epcn_2023-01_pcn_details.csv", "PCN Code")),
-        ({p.code for p in world.pcns}, _real_column("openprescribing_practices_2025.csv", 9)),
-        ({t.code for t in world.trusts}, _real_column("ods_etr_nhs_trusts_2025.csv", 0)),
-        ({t.code for t in world.trusts}, _real_column("ods_eccg_commissioners_2025.csv", 0)),
+        (
+            {p.code for p in world.places},
+            _real_column(shared_data, "lad24_region24_en.csv", "ltla24_code"),
+        ),
+        (
+            {p.name for p in world.places},
+            _real_column(shared_data, "lad24_region24_en.csv", "ltla24_name"),
+        ),
+        ({r.code for r in world.regions}, _real_column(shared_data, lookup, "nhser24_code")),
+        (
+            {r.ods_code for r in world.regions},
+            _real_column(shared_data, lookup, "nhser24_code_nhs"),
+        ),
+        ({r.ons_code for r in world.regions}, _real_column(shared_data, lookup, "region24_code")),
+        (
+            {p.code for p in world.practices},
+            _real_column(shared_data, "openprescribing_practices_2025.csv", 0),
+        ),
+        ({p.code for p in world.practices}, _real_column(shared_data, "epraccur_2022-12.csv", 0)),
+        (
+            {p.code for p in world.pcns},
+            _real_column(shared_data, "epcn_2023-01_pcn_details.csv", "PCN Code"),
+        ),
+        (
+            {p.code for p in world.pcns},
+            _real_column(shared_data, "openprescribing_practices_2025.csv", 9),
+        ),
+        (
+            {t.code for t in world.trusts},
+            _real_column(shared_data, "ods_etr_nhs_trusts_2025.csv", 0),
+        ),
+        (
+            {t.code for t in world.trusts},
+            _real_column(shared_data, "ods_eccg_commissioners_2025.csv", 0),
+        ),
     ]
     for ours, real in ours_and_real:
         assert real, "the real column was read"
