@@ -32,6 +32,12 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", name="missing_service")
+def _missing_service_fixture() -> Callable[[str], None]:
+    """``missing_service`` for tests in other folders (conftest modules are not importable)."""
+    return missing_service
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real published reference files beside the project (../shared/data)."""

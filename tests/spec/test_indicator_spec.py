@@ -7,7 +7,7 @@ age band) must be equal, and so must the finished values.
 
 from __future__ import annotations
 
-import os
+import importlib.util
 import shutil
 import warnings
 
@@ -73,19 +73,12 @@ def test_reference_engine_agrees_with_duckdb(plan, world, duckdb_result):
     _same(duckdb_result, _run(ReferenceEngine(), plan, world))
 
 
-def missing_service(reason: str) -> None:
-    """As tests/conftest.py: skip on a laptop, fail in CI (ICSYS_STRICT_SERVICES=1)."""
-    if os.environ.get("ICSYS_STRICT_SERVICES") == "1":
-        pytest.fail(f"{reason} (ICSYS_STRICT_SERVICES=1: CI must run this test)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
-def spark_session():
+def spark_session(missing_service):
     if shutil.which("java") is None:
         missing_service("no Java: the Spark engine cannot start")
-    pyspark = pytest.importorskip("pyspark", reason="the spark extra is not installed")
-    del pyspark
+    if importlib.util.find_spec("pyspark") is None:
+        missing_service("pyspark is not installed (pip install -e '.[spark]')")
     from icsys.analytics.engines.spark_engine import local_session  # noqa: PLC0415 - only with Java
 
     with warnings.catch_warnings():
