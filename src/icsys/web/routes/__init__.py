@@ -7,12 +7,14 @@ from fastapi import APIRouter
 
 from icsys.web.routes import (
     api_admin,
+    api_assessment,
     api_compare,
     api_governance,
     api_records,
     api_structure,
     pages_account,
     pages_admin,
+    pages_assessment,
     pages_compare,
     pages_governance,
     pages_records,
@@ -23,6 +25,7 @@ API_ROUTERS: list[APIRouter] = [
     api_structure.router,
     api_governance.router,
     api_compare.router,
+    api_assessment.router,
     api_admin.router,
     api_records.router,
 ]
@@ -30,6 +33,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     pages_structure.router,
     pages_governance.router,
     pages_compare.router,
+    pages_assessment.router,
     pages_account.router,
     pages_admin.router,
     pages_records.router,
