@@ -17,6 +17,7 @@ from icsys.cli import (
     governance,
     indicators,
     reference,
+    report,
     serve,
     structure,
     synth,
@@ -42,6 +43,7 @@ app.add_typer(feeds.app, name="feeds")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(synth.app, name="synth")
 app.add_typer(assess.app, name="assess")
+app.add_typer(report.app, name="report")
 app.command("areas")(areas.areas)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
