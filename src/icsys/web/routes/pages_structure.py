@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from icsys.web import deps
 from icsys.web.auth import Principal
 from icsys.web.charts import bar_chart
+from icsys.web.routes.api_assessment import assessments
 from icsys.web.routes.api_structure import Code
+from icsys.web.services import assessment as assess
 from icsys.web.services import governance as gov
 from icsys.web.services import structure
 from icsys.web.services.structure import Register
@@ -61,6 +63,7 @@ def system_page(
     register: Annotated[Register, Depends(deps.register)],
     day: Annotated[date, Depends(deps.as_of)],
     who: Annotated[Principal, Depends(deps.principal)],
+    assessed: Annotated[assess.AssessmentData, Depends(assessments)],
     system: Code,
 ) -> HTMLResponse:
     facts = structure.system_facts(register, day, system)
@@ -108,6 +111,7 @@ def system_page(
             else None,
             "charts": charts,
             "unsuppressed": who.sees_unsuppressed(facts.code),
+            "assessment_panel": assess.panel(assessed, register, facts.code, day),
             "as_of": day,
         },
     )
