@@ -145,7 +145,11 @@ def _date(label: str, form: Mapping[str, str], name: str) -> tuple[str, str | No
     return (found.isoformat(), None) if found else ("", f"{label} must be a real date")
 
 
-def _message(label: str, message: str) -> str:
+def _message(k: Kind, field: str, message: str) -> str:
+    for name in k.columns:
+        if "_" in name:
+            message = message.replace(name, label_of(name).lower())
+    label = label_of(field)
     return f"{label} {message}" if message.startswith("is ") else f"{label}: {message}"
 
 
@@ -172,7 +176,7 @@ def submit(
         values = records.check(conn, kind_name, raw)
     except InvalidRecordError as exc:
         for field, message in exc.problems:
-            errors.setdefault(field, _message(label_of(field), message))
+            errors.setdefault(field, _message(k, field, message))
         return None, "", errors
     if key is None and records.get(conn, kind_name, values) is not None:
         errors.setdefault(k.key[-1], f"A {k.label} {k.key_of(values)} already exists")
