@@ -463,3 +463,84 @@ class Record(Model):
     key: str = Field(description="The key columns' values joined by /")
     outcome: str | None = Field(None, description="created, updated or unchanged")
     values: dict[str, object]
+
+
+class IndicatorSummary(Model):
+    """An indicator of the library (``icsys.analytics.definitions``), as listed."""
+
+    id: str
+    title: str
+    domain: str
+    domain_label: str
+    basis: str = Field(description="registered, resident, provider or derived")
+    method: str
+    unit: str
+    improvement: str = Field(description="increase, decrease or neutral")
+    periods: list[str]
+    breakdowns: list[str]
+    disclosure: str = Field(
+        description="counts (controlled in the public view), published, derived"
+    )
+    has_values: bool = Field(description="Whether the current run of the mart has values")
+
+
+class IndicatorDefinition(IndicatorSummary):
+    """An indicator's definition: what is counted, over what, and how."""
+
+    description: str
+    numerator: str
+    denominator: str | None
+    multiplier: float
+    standard_population: str | None
+    category: str | None
+    sources: str
+    inputs: list[str] = Field(default_factory=list, description="Inputs of a derived indicator")
+
+
+class IndicatorValue(Model):
+    """One aggregate value of the mart, as the caller may see it (never a patient row)."""
+
+    indicator_id: str
+    level: str
+    area_code: str
+    area_name: str | None
+    parent_code: str | None
+    system_code: str | None
+    period_type: str
+    period: str
+    period_start: date
+    period_end: date
+    breakdown: str
+    breakdown_value: str
+    category: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    numerator: float | None
+    denominator: float | None
+    spc_point_type: str | None
+    disclosure: str = Field(
+        description="'' as computed (published figures); primary or secondary: suppressed; "
+        "rounded: counts rounded; unsuppressed: an analyst's own system (or an admin)"
+    )
+
+
+class IndicatorHeadline(Model):
+    """An indicator's latest value for an area, with its SPC icons and an inequality gap."""
+
+    indicator_id: str
+    title: str
+    unit: str
+    improvement: str
+    area_code: str
+    period: str | None
+    value: float | None
+    lower: float | None
+    upper: float | None
+    variation_icon: str | None
+    assurance_icon: str | None
+    spc_period_type: str | None
+    gap_label: str | None = None
+    gap_value: float | None = None
+    gap_period: str | None = None
+    controlled: bool = Field(description="Whether the figures passed disclosure control")
