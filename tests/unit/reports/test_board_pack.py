@@ -168,6 +168,7 @@ def _frames():
         for q, v in quintiles.items()
     ]
     rows += [
+        _row(*fy, ("all", "all"), 73.0, "rounded"),
         _row(*fy, ("core20", "Core20"), 69.4, "rounded"),
         _row(*fy, ("core20", "Other"), 74.8, "rounded"),
     ]
@@ -270,14 +271,14 @@ def test_the_report_charts_the_public_series_and_keeps_suppressed_cells_hidden(w
     q = entry.inequality
     assert q is not None
     assert q.period == "2024-25"
-    assert [r.label[0] for r in q.quintiles] == ["1", "2", "3", "4", "5"]
+    assert q.total is not None
+    assert q.total.value == 73.0  # the year's total beside its quintiles, not the last month
+    assert [r.label.split()[1] for r in q.quintiles] == ["1", "2", "3", "4", "5"]
     assert q.quintiles[0].suppressed
     assert q.quintiles[0].value is None
     assert [r.value for r in q.core20] == [69.4, 74.8]
     html = " ".join(render_html(pack).split())
-    assert (
-        'IMD quintile 1 (most deprived)</td><td class="num">suppressed (small numbers)</td>' in html
-    )
+    assert '<td>IMD 1 (most deprived)</td><td class="num">suppressed</td>' in html
     linked = pack.decisions.entries[0].indicators[0]
     assert linked.latest is not None
     assert linked.latest.value == MONTHLY[-1]

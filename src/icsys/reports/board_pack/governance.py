@@ -8,9 +8,8 @@ published by the pack's date and decisions on public items; the members' pack ha
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
@@ -31,8 +30,16 @@ from icsys.reports.board_pack.model import (
 )
 
 LOG_DAYS = 365  # the decisions log covers the year up to the meeting
-LatestOf = Callable[[str, str], tuple[str, Reading | None]]
-"""``(indicator id, area code) -> (title, latest public reading or None)``."""
+
+
+class IndicatorSource(Protocol):
+    """Titles and latest public values of indicators (the mart reader, or a test double)."""
+
+    def describe(self, indicator_id: str) -> tuple[str, str] | None:
+        """``(title, unit)``, or ``None`` for an indicator not in the library."""
+
+    def latest(self, indicator_id: str, area_code: str) -> Reading | None:
+        """The latest public total of the indicator for the area, if any."""
 
 
 def find_meeting(
@@ -130,7 +137,7 @@ def decisions_log(
     meeting_date: date,
     *,
     private: bool,
-    latest: LatestOf,
+    indicators: IndicatorSource,
 ) -> DecisionsLog:
     """The body's decisions over the year up to the meeting, with indicators and actions.
 
@@ -147,15 +154,18 @@ def decisions_log(
         linked = []
         for link in links.get(r["id"], []):
             area = link["area_code"] or body["system_code"]
-            title, reading = latest(link["indicator_id"], area)
+            ident = link["indicator_id"]
+            known = indicators.describe(ident)
             linked.append(
                 LinkedIndicator(
-                    indicator_id=link["indicator_id"],
-                    title=title,
+                    indicator_id=ident,
+                    title=known[0] if known else ident,
+                    unit=known[1] if known else "",
+                    in_library=known is not None,
                     area_code=area,
                     expected_direction=link["expected_direction"],
                     review_on=link["review_on"],
-                    latest=reading,
+                    latest=indicators.latest(ident, area) if known else None,
                 )
             )
         entries.append(

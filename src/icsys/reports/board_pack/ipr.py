@@ -45,12 +45,13 @@ HEADLINE: tuple[Headline, ...] = (
     Headline("mortality_under75_dsr"),
 )
 QUINTILE_LABELS = {
-    "1": "1 (most deprived)",
-    "2": "2",
-    "3": "3",
-    "4": "4",
-    "5": "5 (least deprived)",
+    "1": "IMD 1 (most deprived)",
+    "2": "IMD 2",
+    "3": "IMD 3",
+    "4": "IMD 4",
+    "5": "IMD 5 (least deprived)",
 }
+CORE20_LABELS = {"Core20": "Core20", "Other": "Outside Core20"}
 NO_MART = "No indicator results yet: run `icsys indicators compute` to add this report."
 
 
@@ -113,16 +114,21 @@ class MartReader:
             self._frames[area_code] = service.values(self.settings, area=area_code, public=True)
         return self._frames[area_code]
 
-    def latest(self, indicator_id: str, area_code: str) -> tuple[str, Reading | None]:
-        """The indicator's title and latest public total for the area (on its SPC periods)."""
+    def describe(self, indicator_id: str) -> tuple[str, str] | None:
+        """``(title, unit)`` of a library indicator, else ``None``."""
+        meta = _meta(self.library, indicator_id)
+        return (meta.title, meta.unit) if meta else None
+
+    def latest(self, indicator_id: str, area_code: str) -> Reading | None:
+        """The latest public total of the indicator for the area, on its SPC period type."""
         meta = _meta(self.library, indicator_id)
         if meta is None or self.manifest is None:
-            return (meta.title if meta else indicator_id), None
+            return None
         rows = _series(self.frame(area_code), indicator_id, meta.period_type)
         if rows.empty:
-            return meta.title, None
+            return None
         last = rows.iloc[-1]
-        return meta.title, _reading(last, str(last["period"]))
+        return _reading(last, str(last["period"]))
 
 
 def _inequality(reader: MartReader, frame: pd.DataFrame, indicator_id: str) -> Inequality | None:
@@ -136,26 +142,27 @@ def _inequality(reader: MartReader, frame: pd.DataFrame, indicator_id: str) -> I
     at = quintiles[quintiles["period_start"] == period_start]
     core = _series(frame, indicator_id, kind, "core20")
     core = core[core["period_start"] == period_start]
+    total = _series(frame, indicator_id, kind)
+    total = total[total["period_start"] == period_start]
     sii = None
     for d in reader.library.derived:
         if indicator_id in d.inputs:
             rows = _series(frame, d.id, kind)
             rows = rows[rows["period_start"] == period_start]
             if not rows.empty:
-                sii = _reading(rows.iloc[0], f"{d.title} ({d.unit})")
+                sii = _reading(rows.iloc[0], f"Slope index of inequality ({d.unit})")
     return Inequality(
         period=str(at["period"].iloc[0]),
+        total=_reading(total.iloc[0], "All") if not total.empty else None,
         quintiles=tuple(
             _reading(r, QUINTILE_LABELS[str(r["breakdown_value"])])
             for _, r in at.iterrows()
             if str(r["breakdown_value"]) in QUINTILE_LABELS
         ),
         core20=tuple(
-            _reading(
-                r, "Core20 (most deprived 20%)" if r["breakdown_value"] == "Core20" else "Rest"
-            )
+            _reading(r, CORE20_LABELS[str(r["breakdown_value"])])
             for _, r in core.sort_values("breakdown_value").iterrows()
-            if r["breakdown_value"] in {"Core20", "Other"}
+            if str(r["breakdown_value"]) in CORE20_LABELS
         ),
         sii=sii,
     )

@@ -87,12 +87,22 @@ class Reading:
 
 @dataclass(frozen=True)
 class Inequality:
-    """Values by deprivation for one period: IMD quintiles, Core20 against the rest, SII."""
+    """Values by deprivation over one period: the area's total, IMD quintiles, Core20 against
+    the rest, and the slope index of inequality where the library derives one."""
 
     period: str
+    total: Reading | None
     quintiles: tuple[Reading, ...]
     core20: tuple[Reading, ...]
     sii: Reading | None = None
+
+    @property
+    def rows(self) -> tuple[Reading, ...]:
+        return (*((self.total,) if self.total else ()), *self.quintiles, *self.core20)
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(r.suppressed for r in self.rows)
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,8 @@ class Ipr:
 class LinkedIndicator:
     indicator_id: str
     title: str
+    unit: str
+    in_library: bool
     area_code: str
     expected_direction: str
     review_on: date | None

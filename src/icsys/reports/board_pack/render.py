@@ -65,6 +65,10 @@ def _value(r: Reading | None, unit: str = "") -> str:
     return _number(r.value, unit)
 
 
+def _cell(r: Reading | None) -> str:
+    return "suppressed" if r is not None and r.suppressed else _value(r)
+
+
 def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
@@ -89,6 +93,7 @@ _ENV.filters.update(
     number=_number,
     interval=_interval,
     value=_value,
+    cell=_cell,
     size=_size,
     icon=_icon,
     icon_label=lambda n: icon_label(n) if n else "",

@@ -72,7 +72,7 @@ def build_board_pack(
     level, area = pick_area(reader, body["system_code"], body["place_code"])
     system_name, area_name = _names(engine, meeting_date, body["system_code"], level, area)
     agenda = content.agenda(engine, meeting, private=private, as_of=as_of)
-    log = content.decisions_log(engine, body, meeting_date, private=private, latest=reader.latest)
+    log = content.decisions_log(engine, body, meeting_date, private=private, indicators=reader)
     progress("drawing the performance report")
     ipr = build_ipr(reader, level, area, area_name, progress=progress)
     cover = content.cover(body, meeting, system_name, audience, as_of)
