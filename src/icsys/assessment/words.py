@@ -170,11 +170,10 @@ class _Words:
 def describe(criterion: Criterion) -> str:
     """What must be true for the criterion to be met, in words."""
     if criterion.kind == "evidenced":
-        return (
-            "Met when a reviewer accepts evidence that: "
-            + (criterion.statement or "").strip().rstrip(".")
-            + "."
-        )
+        statement = (criterion.statement or "").strip().rstrip(".")
+        if statement[1:2].islower():  # "The ICB ..." reads on as "the ICB ..."
+            statement = statement[:1].lower() + statement[1:]
+        return f"Met when a reviewer accepts evidence that {statement}."
     text = _Words(dict(criterion.params)).say(criterion.expression.tree.body)
     if text is None:
         filled = ", ".join(f"{k} = {v:g}" for k, v in criterion.params.items())

@@ -56,16 +56,10 @@ def _describe_domains(data: Sequence[tuple[str, float | None]]) -> str:
 def domain_chart(found: s.SystemAssessment) -> Chart:
     return bar_chart(
         "domains",
-        "Share of each domain's criteria met (weighted), with the stage reached",
-        [
-            (
-                f"{d.title} ({d.stage or 'no stage'})",
-                None if d.score is None else round(100 * d.score, 1),
-            )
-            for d in found.domains
-        ],
+        "Share of each domain's criteria met (weighted)",
+        [(d.title, None if d.score is None else round(100 * d.score, 1)) for d in found.domains],
         unit="%",
-        label_header="Domain (stage)",
+        label_header="Domain",
         value_header="Criteria met",
         describe=_describe_domains,
     )
