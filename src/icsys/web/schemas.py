@@ -542,5 +542,6 @@ class IndicatorHeadline(Model):
     spc_period_type: str | None
     gap_label: str | None = None
     gap_value: float | None = None
+    gap_unit: str | None = None
     gap_period: str | None = None
     controlled: bool = Field(description="Whether the figures passed disclosure control")
