@@ -52,7 +52,9 @@ def test_same_seed_same_files_whatever_the_workers(frame: Frame, tmp_path: Path)
     again = generate(frame, one, tmp_path / "b")
     parallel = generate(frame, two, tmp_path / "c")
     assert digests(tmp_path / "a") == digests(tmp_path / "b") == digests(tmp_path / "c")
-    assert len(digests(tmp_path / "a")) == len(FEEDS) * 3  # three blocks per feed
+    # three blocks per person-level feed, and the trusts' workforce once
+    assert len(digests(tmp_path / "a")) == (len(FEEDS) - 1) * 3 + 1
+    assert (tmp_path / "a" / "workforce" / "part-00000.parquet").exists()
     assert first.rows == again.rows == parallel.rows
     assert all(first.rows[feed] > 0 for feed in FEEDS)
 

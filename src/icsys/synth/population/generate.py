@@ -32,6 +32,8 @@ from scipy.special import ndtr
 from icsys.errors import UserError
 from icsys.synth.population import model as md
 from icsys.synth.population.structure import Frame
+from icsys.synth.population.workforce import FEED as WORKFORCE
+from icsys.synth.population.workforce import workforce_table
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -1127,6 +1129,7 @@ FEEDS = (
     "mental_health_contacts",
     "social_care_services",
     "waiting_list",
+    WORKFORCE,  # not per person: the trusts' staff, written once (icsys.synth.population.workforce)
 )
 
 _WORKER: dict[str, object] = {}
@@ -1192,7 +1195,7 @@ def generate(
     progress: Callable[[str], None] = lambda _m: None,
 ) -> GenerationReport:
     """Generate every feed into ``out/<feed>/part-NNNNN.<fmt>`` (replacing what was there)."""
-    from icsys.synth.population.write import prepare_folder  # noqa: PLC0415 - avoids a cycle
+    from icsys.synth.population.write import prepare_folder, write_block  # noqa: PLC0415 - as in the workers
 
     began = time.perf_counter()
     progress(f"calibrating the model to the {frame.basis} structure")
@@ -1218,6 +1221,8 @@ def generate(
                 results.append(result)
                 progress(f"generated block {result.block + 1} of {spec.blocks}")
     rows = {feed: sum(r.rows.get(feed, 0) for r in results) for feed in FEEDS}
+    staff = workforce_table(frame, spec.start, spec.end, spec.seed)
+    rows |= write_block({WORKFORCE: staff}, out, 0, fmt)
     files = {feed: sorted((out / feed).glob(f"part-*.{fmt}")) for feed in FEEDS}
     return GenerationReport(
         folder=out,

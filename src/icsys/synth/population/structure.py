@@ -46,10 +46,12 @@ class Frame:
     practice_sub_icb: IntArray
     practice_weight: FloatArray  # list size
     practice_from_day: IntArray
-    trust_codes: tuple[str, ...]  # per system, the trusts its residents use (indices below)
+    trust_codes: tuple[str, ...]  # the trusts residents use (indices below), then ambulance trusts
     system_acute: tuple[tuple[int, ...], ...]
     system_mental_health: tuple[tuple[int, ...], ...]
     system_community: tuple[tuple[int, ...], ...]
+    trust_kind: tuple[str, ...]  # per trust code: acute, mental_health, community, ambulance…
+    trust_catchment: FloatArray  # per trust code: the population it serves (for its workforce)
     basis: str  # "England" (the published structure) or "synthetic world"
 
     @property
@@ -178,6 +180,18 @@ def read_frame(engine: Engine, *, start: date, end: date) -> Frame:
         raise UserError(f"no NHS trust is in force from {lookback} to {end}")
     # community services fall back to the system's acute trusts
     system_community = tuple(c or a for c, a in zip(system_community, system_acute, strict=True))
+    system_population = np.bincount(
+        [system_index[snapshot.system_of_sub_icb.get(str(r.parent_code), "")] for r in lsoa_rows],
+        weights=ages.sum(axis=1),
+        minlength=len(systems),
+    )
+    kinds, catchment = _catchments(
+        trusts,
+        trust_codes,
+        {"acute": system_acute, "mental_health": system_mh, "community": system_community},
+        dict(zip(systems, system_population.tolist(), strict=True)),
+        {s: snapshot.region_of_system.get(s, "") for s in systems},
+    )
 
     quintiles = [(int(str(r.extra.get("imd_decile") or 5)) - 1) // 2 for r in lsoa_rows]
     return Frame(
@@ -210,6 +224,8 @@ def read_frame(engine: Engine, *, start: date, end: date) -> Frame:
         system_acute=system_acute,
         system_mental_health=system_mh,
         system_community=system_community,
+        trust_kind=kinds,
+        trust_catchment=catchment,
         basis="England" if len(lsoa_rows) > 30_000 else "synthetic world",
     )
 
@@ -261,3 +277,36 @@ def _by_system(
                 codes.append(code)
         result.append(tuple(index[c] for c in sorted(chosen)))
     return tuple(result)
+
+
+def _catchments(
+    trusts: dict[str, list[str]],
+    codes: list[str],
+    tables: dict[str, tuple[tuple[int, ...], ...]],
+    population: dict[str, float],
+    region: dict[str, str],
+) -> tuple[tuple[str, ...], FloatArray]:
+    """Each trust's kind and the population it serves: a system's residents shared equally by the
+    trusts of a kind that serve it (a trust of another kind standing in for a missing one serves
+    nobody extra); an ambulance trust, appended to ``codes``, serves its host system's region.
+    ``tables`` and ``population`` are in the order of the systems."""
+    kind_of = {item.split("@")[0]: kind for kind, items in trusts.items() for item in items}
+    kind_of.update((code, "acute") for code, kind in list(kind_of.items()) if kind == "unknown")
+    served = np.zeros(len(codes), dtype=np.float64)
+    for kind, table in tables.items():
+        for system, chosen in zip(population, table, strict=True):
+            for index in chosen:
+                if kind_of.get(codes[index]) == kind:
+                    served[index] += population[system] / len(chosen)
+    ambulance: dict[str, list[str]] = defaultdict(list)
+    for item in trusts.get("ambulance", []):
+        code, system = item.split("@")
+        if system in population:
+            ambulance[region[system]].append(code)
+    extra = []
+    for area, found in sorted(ambulance.items()):
+        people = sum(n for s, n in population.items() if region[s] == area)
+        extra += [(code, people / len(found)) for code in sorted(found)]
+    codes.extend(code for code, _ in extra)
+    kinds = tuple(kind_of.get(code, "acute") for code in codes)
+    return kinds, np.concatenate([served, np.array([n for _, n in extra], dtype=np.float64)])
