@@ -7,10 +7,13 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
+from icsys.config import Settings
+from icsys.errors import PermissionDeniedError
 from icsys.governance.vocab import Outcome
+from icsys.reports.board_pack import Audience, cached_pdf
 from icsys.web import deps
 from icsys.web.charts import bar_chart
 from icsys.web.routes.api_governance import Id, viewer
@@ -174,5 +177,29 @@ def meeting_page(
             "system_name": register.snapshot(v.on).name("system", detail.body.system_code),
             "papers_by_item": papers_by_item,
             "decisions_by_item": decisions_by_item,
+            "members_pack": v.sees_private(detail.body.id),
         },
+    )
+
+
+@router.get("/governance/meetings/{meeting_id}/board-pack.pdf", response_class=Response)
+def board_pack_pdf(
+    engine: Annotated[Engine, Depends(deps.engine)],
+    settings: Annotated[Settings, Depends(deps.settings)],
+    v: Annotated[gov.Viewer, Depends(viewer)],
+    meeting_id: Id,
+    audience: Annotated[Audience, Query()] = "public",
+) -> Response:
+    """The meeting's board pack (docs/board-packs.md): the public pack for anyone, the members'
+    pack only for members of the body and administrators."""
+    detail = gov.meeting_detail(engine, v, meeting_id, as_of=v.on)
+    if audience == "members" and not v.sees_private(detail.body.id):
+        raise PermissionDeniedError("the members' pack is only for members of the body")
+    content, name = cached_pdf(
+        settings, engine, detail.body.id, detail.meeting.meeting_date, audience=audience
+    )
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
     )
