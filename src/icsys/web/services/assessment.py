@@ -95,6 +95,7 @@ class _Generation:
     source: MeasureSource
     mart_run: str | None
     entries: dict[tuple[object, ...], object] = field(default_factory=dict)
+    locks: dict[tuple[object, ...], threading.Lock] = field(default_factory=dict)
 
 
 class AssessmentData:
@@ -120,13 +121,24 @@ class AssessmentData:
             return gen
 
     def cached(self, key: tuple[object, ...], make: Callable[[_Generation], T]) -> T:
+        """``make``'s value for ``key`` in the current generation: computed once (requests for
+        the same key wait for it; other keys go ahead)."""
         gen = self.generation()
-        with self._lock:  # one computation at a time: the rest wait and reuse it
-            if key not in gen.entries:
+        with self._lock:
+            if key in gen.entries:
+                return gen.entries[key]  # type: ignore[return-value]
+            key_lock = gen.locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in gen.entries:
+                    return gen.entries[key]  # type: ignore[return-value]
+            value = make(gen)
+            with self._lock:
                 if len(gen.entries) >= MAX_ENTRIES:
                     gen.entries.clear()
-                gen.entries[key] = make(gen)
-            return gen.entries[key]  # type: ignore[return-value]
+                    gen.locks.clear()
+                gen.entries[key] = value
+            return value
 
     def framework(self, framework_id: str, version: int) -> LoadedFramework:
         return self.cached(
