@@ -219,7 +219,12 @@ def _points(
             f'stroke-width="{2.5 if big else 1}"><title>{escape(words)}</title></circle>'
         )
         if big:
-            out.append(text(px(den) + 10, py(value) - 8, str(row["label"]), size=12, weight="bold"))
+            right = px(den) > LEFT + (WIDTH - LEFT - RIGHT) * 0.6
+            x = px(den) - 10 if right else px(den) + 10
+            anchor = "end" if right else "start"
+            out.append(
+                text(x, py(value) - 8, str(row["label"]), size=12, weight="bold", anchor=anchor)
+            )
     return out
 
 

@@ -30,6 +30,7 @@ def _fill(path: str, world) -> str:
         "body_id": world.body,
         "meeting_id": world.meeting,
         "paper_id": world.public_paper,
+        "indicator_id": "multimorbidity_2plus",
     }
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
     if path.endswith("/compare"):  # the API needs the systems to compare

@@ -12,12 +12,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
-from icsys.errors import NotFoundError
 from icsys.web import deps
 from icsys.web import schemas as s
 from icsys.web.auth import Principal
 from icsys.web.routes.api_structure import CSV, FormatQ
-from icsys.web.routes.pages_indicators import AreaQ, IndicatorId, area_names, indicator_data
+from icsys.web.routes.pages_indicators import (
+    AreaQ,
+    IndicatorId,
+    area_names,
+    indicator_data,
+    values_csv,
+)
 from icsys.web.services import indicator_views as views
 from icsys.web.services.indicators import SORT_COLUMNS, IndicatorData, RowQuery, rows
 from icsys.web.services.structure import Register
@@ -81,8 +86,11 @@ def indicator_values(
 ) -> s.Page[s.IndicatorValue] | Response:
     views.facts(indicator_id)
     run = data.current()
-    if run is None:
-        raise NotFoundError("no indicator values yet: run `icsys indicators compute` first")
+    if run is None or indicator_id not in run.indicators:  # nothing computed: an empty list
+        items: list[s.IndicatorValue] = []
+        if deps.wants_csv(request, fmt):
+            return values_csv(items, f"{indicator_id}-values")
+        return deps.paginate(items, paging)
     query = RowQuery(
         indicator_id,
         areas=(area,) if area else None,
@@ -93,4 +101,6 @@ def indicator_values(
     frame = rows(run, engine, who, query)
     frame = frame.sort_values(SORT_COLUMNS)
     items = views.values(frame, area_names(register, run))
-    return deps.listing(request, items, paging, fmt, f"{indicator_id}-values")
+    if deps.wants_csv(request, fmt):
+        return values_csv(items, f"{indicator_id}-values")
+    return deps.paginate(items, paging)

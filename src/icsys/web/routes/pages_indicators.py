@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from icsys.domain.levels import Level
 from icsys.errors import NotFoundError
 from icsys.web import deps
+from icsys.web import schemas as s
 from icsys.web.auth import Principal
 from icsys.web.services import indicator_page as ip
 from icsys.web.services import indicator_views as views
@@ -81,12 +82,22 @@ def indicator_csv(
     """Every value of the indicator (for one area, or all) as the caller may see them."""
     views.facts(indicator_id)
     run = data.current()
-    if run is None:
-        raise NotFoundError("no indicator values yet: run `icsys indicators compute` first")
-    frame = rows(run, engine, who, RowQuery(indicator_id, areas=(area,) if area else None))
-    frame = frame.sort_values(SORT_COLUMNS)
-    items = views.values(frame, area_names(register, run))
-    return deps.csv_response(items, f"{indicator_id}-{area or 'all'}")
+    items: list[s.IndicatorValue] = []
+    if run is not None and indicator_id in run.indicators:
+        frame = rows(run, engine, who, RowQuery(indicator_id, areas=(area,) if area else None))
+        items = views.values(frame.sort_values(SORT_COLUMNS), area_names(register, run))
+    return values_csv(items, f"{indicator_id}-{area or 'all'}")
+
+
+def values_csv(items: list[s.IndicatorValue], filename: str) -> Response:
+    """Values as a CSV download (a header alone when there are none)."""
+    if items:
+        return deps.csv_response(items, filename)
+    return Response(
+        ",".join(s.IndicatorValue.model_fields) + "\n",
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}.csv"'},
+    )
 
 
 @router.get("/indicators/{indicator_id}", response_class=HTMLResponse)

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
+from icsys.domain.codes import ENGLAND_CODE
 from icsys.web import deps
 from icsys.web.auth import Principal
 from icsys.web.charts import bar_chart
 from icsys.web.routes.api_assessment import assessments
 from icsys.web.routes.api_structure import Code
+from icsys.web.routes.pages_indicators import headline_panel
 from icsys.web.services import assessment as assess
 from icsys.web.services import governance as gov
 from icsys.web.services import structure
@@ -52,7 +54,15 @@ def england_page(
     regions = structure.england(register.snapshot(day), q)
     total = sum(len(r.systems) for r in regions)
     return render(
-        request, "england.jinja", {"regions": regions, "q": q or "", "total": total, "as_of": day}
+        request,
+        "england.jinja",
+        {
+            "regions": regions,
+            "q": q or "",
+            "total": total,
+            "as_of": day,
+            "indicator_panel": headline_panel(request, ENGLAND_CODE),
+        },
     )
 
 
@@ -113,6 +123,7 @@ def system_page(
             "unsuppressed": who.sees_unsuppressed(facts.code),
             "assessment_panel": assess.panel(assessed, register, facts.code, day),
             "as_of": day,
+            "indicator_panel": headline_panel(request, facts.code),
         },
     )
 
@@ -142,6 +153,7 @@ def place_page(
             "delegations": delegations,
             "chart": imd_chart("imd", detail.imd_quintiles, detail.place.name or place),
             "as_of": day,
+            "indicator_panel": headline_panel(request, detail.place.code),
         },
     )
 
@@ -165,7 +177,12 @@ def neighbourhood_page(
         label_header="Practice",
         value_header="Registered patients",
     )
-    return render(request, "neighbourhood.jinja", {"detail": detail, "chart": chart, "as_of": day})
+    panel = headline_panel(request, detail.pcn.code)
+    return render(
+        request,
+        "neighbourhood.jinja",
+        {"detail": detail, "chart": chart, "as_of": day, "indicator_panel": panel},
+    )
 
 
 @router.get("/accessibility", response_class=HTMLResponse)

@@ -112,9 +112,7 @@ def by_level(
                 part,
                 lambda r: names.get(r["area_code"]) or r["area_code"],
                 f.unit,
-                first=LEVEL_LABELS[level].rstrip("s").split(" (")[0]
-                if level != "england"
-                else "Area",
+                first="Area" if level == "england" else LEVEL_LABELS[level].split(" (")[0][:-1],
             )
         )
     return tables
@@ -127,17 +125,18 @@ def by_breakdown(frame: pd.DataFrame, f: Facts, area_name: str) -> list[Table]:
         part = latest(frame[frame["breakdown"] == breakdown])
         if part.empty:
             continue
-        part = part.sort_values(["category", "breakdown_value"])
+        part = part.assign(_order=part["breakdown_value"].map(_natural))
+        part = part.sort_values(["category", "_order"])
         period = str(part["period"].iloc[0])
         tables.append(
             value_table(
-                f"{area_name} by {BREAKDOWN_LABELS.get(breakdown, breakdown).lower()}, {period}",
+                f"{area_name} by {BREAKDOWN_LABELS.get(breakdown, breakdown)}, {period}",
                 part,
                 lambda r: (
                     (f"{r['category']}: " if r["category"] else "") + str(r["breakdown_value"])
                 ),
                 f.unit,
-                first=BREAKDOWN_LABELS.get(breakdown, breakdown).split(" (")[0],
+                first=_capital(BREAKDOWN_LABELS.get(breakdown, breakdown).split(" (")[0]),
             )
         )
     cats = latest(frame[(frame["breakdown"] == "all") & (frame["category"].fillna("") != "")])
@@ -153,6 +152,20 @@ def by_breakdown(frame: pd.DataFrame, f: Facts, area_name: str) -> list[Table]:
             )
         )
     return tables
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _natural(value: Any) -> tuple[int, float, str]:
+    """Sort key: numbers in numeric order (IMD deciles 1-10), then text."""
+    text = str(value)
+    head = text.split("-", maxsplit=1)[0].rstrip("+")
+    try:
+        return (0, float(head), text)
+    except ValueError:
+        return (1, 0.0, text)
 
 
 def spc_chart(figure: SpcFigure, title: str, unit: str, chart_id: str) -> Chart:

@@ -49,12 +49,12 @@ LEVEL_LABELS = {
     "pcn": "Neighbourhoods (PCNs)",
 }
 BREAKDOWN_LABELS = {
-    "sex": "Sex",
-    "age_band": "Age band",
+    "sex": "sex",
+    "age_band": "age band",
     "imd_quintile": "IMD quintile (1 = most deprived)",
     "imd_decile": "IMD decile (1 = most deprived)",
     "core20": "Core20 (most deprived 20% of England)",
-    "ethnicity_group": "Ethnic group",
+    "ethnicity_group": "ethnic group",
 }
 PERIOD_LABELS = {"month": "Months", "quarter": "Quarters", "financial_year": "Financial years"}
 
