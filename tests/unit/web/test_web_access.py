@@ -12,11 +12,30 @@ from icsys.web.routes import API_ROUTERS, PAGE_ROUTERS
 
 ROLES = ("anonymous", "member", "analyst", "admin")
 POSTS = {"/sign-in", "/sign-out", "/admin/papers"}  # tested in test_web_security.py
+POSTS |= {  # tested in test_web_records_admin.py
+    "/admin/records/{kind}/new",
+    "/admin/records/{kind}/{key:path}",
+    "/admin/records/{kind}/{key:path}/delete",
+    "/api/v1/records/{kind}",
+    "/api/v1/records/{kind}/{key:path}",
+}
+ADMIN_PAGE = {"anonymous": 303, "member": 403, "analyst": 403, "admin": 200}
 # (path template) -> expected status per role, where it is not 200 for everyone
 RESTRICTED = {
     "/api/v1/users": {"anonymous": 401, "member": 403, "analyst": 403, "admin": 200},
     "/admin": {"anonymous": 303, "member": 403, "analyst": 403, "admin": 200},
     "/sign-out": {"anonymous": 303, "member": 200, "analyst": 200, "admin": 200},
+    "/admin/records": ADMIN_PAGE,
+    "/admin/records/{kind}": ADMIN_PAGE,
+    "/admin/records/{kind}/new": ADMIN_PAGE,
+    "/admin/records/{kind}/{key:path}": ADMIN_PAGE,
+    "/admin/records/{kind}/{key:path}/delete": ADMIN_PAGE,
+    "/api/v1/records/{kind}/{key:path}": {
+        "anonymous": 401,
+        "member": 403,
+        "analyst": 403,
+        "admin": 200,
+    },
 }
 
 
@@ -31,8 +50,10 @@ def _fill(path: str, world) -> str:
         "meeting_id": world.meeting,
         "paper_id": world.public_paper,
         "indicator_id": "multimorbidity_2plus",
+        "kind": "bodies",
+        "key": world.body,
     }
-    url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    url = re.sub(r"\{(\w+)(?::path)?\}", lambda m: values[m.group(1)], path)
     if path.endswith("/compare"):  # the API needs the systems to compare
         url += f"?system={world.system}&system={world.other_system}"
     return url
