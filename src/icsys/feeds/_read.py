@@ -9,8 +9,7 @@ UTF-8 before PyArrow parses its good lines, so a malformed line (too few or too 
 truncated last line, bytes that are not UTF-8, unbalanced quotes) becomes a quarantined row with
 its line number instead of stopping the load, and memory stays bounded by the block size however
 large the file. Values may not contain line breaks (the contracts say so), which is what lets a
-line be a row. Parquet files are read in record batches, columns that already have their lake
-type kept typed (the rest as text); their "line" is the row number (1-based).
+line be a row. Parquet files are read by :mod:`icsys.feeds._parquet`.
 """
 
 from __future__ import annotations
@@ -20,16 +19,18 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from icsys.errors import InputFileError
 from icsys.feeds.contracts import ColType
+
+if TYPE_CHECKING:
+    from icsys.feeds._parquet import ParquetSource
 
 PROBLEMS = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 FILE = "(file)"
@@ -164,6 +165,11 @@ class CsvSource:
                     continue
                 carry = data[cut + 1 :]
                 yield data[: cut + 1], False
+
+    def type_problem(self, columns: list[str], types: Mapping[str, ColType]) -> str | None:
+        """None: every column of a CSV file is text."""
+        del columns, types
+        return None
 
     def chunks(
         self, columns: list[str], types: Mapping[str, ColType] | None = None
@@ -356,87 +362,13 @@ class CsvSource:
         return pl.from_arrow(table)  # type: ignore[return-value]
 
 
-class ParquetSource:
-    """One Parquet file: its columns, then record batches as text."""
-
-    def __init__(self, path: Path, *, batch_rows: int = 1 << 20) -> None:
-        self.path = path
-        self.batch_rows = batch_rows
-        try:
-            self._file = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputFileError(f"not a Parquet file: {exc}", path=str(path)) from None
-        names = self._file.schema_arrow.names
-        self._names = {normalise(n, i): n for i, n in enumerate(names)}
-        self.header = list(self._names)
-        self.file_problem: str | None = None
-        rows = max(self._file.metadata.num_rows, 1)
-        self._bytes_per_row = path.stat().st_size // rows
-
-    def chunks(
-        self, columns: list[str], types: Mapping[str, ColType] | None = None
-    ) -> Iterator[Chunk]:
-        """Chunks of ``columns``: typed where the file's type is the lake's, else as text."""
-        line = 1
-        source = [self._names[c] for c in columns]
-        wanted = types or {}
-        for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=source):
-            arrays = [
-                _as_lake_type(col, wanted.get(name))
-                for name, col in zip(columns, batch.columns, strict=True)
-            ]
-            frame = pl.from_arrow(pa.table(arrays, names=columns))
-            assert isinstance(frame, pl.DataFrame)  # noqa: S101 - a table gives a frame
-            frame = frame.with_columns(
-                pl.int_range(line, line + batch.num_rows, dtype=pl.Int64).alias("_line")
-            )
-            line += batch.num_rows
-            yield Chunk(frame, no_problems(), batch.num_rows, self._bytes_per_row * batch.num_rows)
-
-
-def _as_lake_type(array: pa.Array, kind: ColType | None) -> pa.Array:
-    """A Parquet column in its lake type when it has it (or a lossless one), else as text."""
-    t = array.type
-    if pa.types.is_dictionary(t):
-        array, t = array.dictionary_decode(), t.value_type
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return array.cast(pa.string())
-    target = _TYPED.get(kind) if kind else None
-    ok = (
-        {
-            ColType.DATE: pa.types.is_date,
-            ColType.DATE_OR_MONTH: pa.types.is_date,
-            ColType.MONTH: pa.types.is_date,
-            ColType.TIMESTAMP: lambda x: pa.types.is_timestamp(x) and x.tz is None,
-            ColType.INT: pa.types.is_integer,
-            ColType.FLOAT: lambda x: pa.types.is_integer(x) or pa.types.is_floating(x),
-        }.get(kind)
-        if kind
-        else None
-    )
-    if target is not None and ok is not None and ok(t):
-        try:
-            return array.cast(target)  # safe casts: an overflow falls back to text
-        except pa.ArrowInvalid:
-            pass
-    return pc.cast(array, pa.string())
-
-
-_TYPED = {
-    ColType.DATE: pa.date32(),
-    ColType.DATE_OR_MONTH: pa.date32(),
-    ColType.MONTH: pa.date32(),
-    ColType.TIMESTAMP: pa.timestamp("us"),
-    ColType.INT: pa.int64(),
-    ColType.FLOAT: pa.float64(),
-}
-
-
 def open_source(
     path: Path, *, encoding: str, block_bytes: int = BLOCK_BYTES
 ) -> CsvSource | ParquetSource:
     if not path.is_file():
         raise InputFileError("no such file", path=str(path))
     if path.suffix.lower() in {".parquet", ".pq"}:
+        from icsys.feeds._parquet import ParquetSource  # noqa: PLC0415 - it imports this module
+
         return ParquetSource(path)
     return CsvSource(path, encoding=encoding, block_bytes=block_bytes)

@@ -80,6 +80,15 @@ breaks inside values) or Parquet, loaded with `icsys feeds load FEED PATH...`. C
 matched exactly (surrounding spaces and letter case are ignored); columns a contract does not
 name are ignored and reported. Empty values (after trimming spaces) are missing values.
 
+Parquet columns are read as their schema allows: text goes through the same parser as CSV;
+dates (date32, date64) in date and month columns, timestamps of any unit in timestamp columns
+(digits below a microsecond dropped; a timestamp with a time zone becomes the wall-clock time in
+England, Europe/London), integers in whole-number columns and integers or floats in number
+columns are kept typed and checked; another type with a text form (a boolean, a decimal, a
+timestamp in a date column) is read as text and parsed as in CSV; a column with no text form (a
+list, a struct, a map) quarantines every row of the file, naming the column, its type and what
+is expected.
+
 Every data row is either loaded into the lake, quarantined (with file, line, column, value and
 reason) or out of scope (counted by reason): rows read = loaded + quarantined + out of scope, per
 file. Blank lines are not rows. Checks, in order: the file can be read (header, delimiter,

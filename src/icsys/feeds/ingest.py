@@ -164,6 +164,11 @@ class _Run:
                 f"required column(s) missing from the header: {', '.join(missing)}"
             )
         present = {h for h in header if h in wanted}
+        by_source = {rename.get(h, h): h for h in source.header}
+        columns = [by_source[h] for h in header if h in present]
+        types = {by_source[col.name]: col.type for col in c.columns if col.name in by_source}
+        if not source.file_problem:
+            source.file_problem = source.type_problem(columns, types)
         checker = Checker(
             c,
             present,
@@ -172,9 +177,6 @@ class _Run:
             self.pseudonymiser() if NHS_NUMBER in present and c.person_level else None,
             self.mapping,
         )
-        by_source = {rename.get(h, h): h for h in source.header}
-        columns = [by_source[h] for h in header if h in present]
-        types = {by_source[col.name]: col.type for col in c.columns if col.name in by_source}
         for chunk in _prefetch(source.chunks(columns, types)):
             self._chunk(
                 index, path, chunk.frame.rename(rename), chunk, checker, report, source.file_problem

@@ -119,8 +119,9 @@ def test_csv_has_the_same_rows(frame: Frame, tmp_path: Path) -> None:
     parquet = pl.read_parquet(tmp_path / "p" / "ae_attendances")
     text = pl.read_csv(tmp_path / "c" / "ae_attendances" / "part-00000.csv", infer_schema=False)
     assert text.columns == parquet.columns
-    assert text["arrival_time"].to_list() == parquet["arrival_time"].to_list()
-    assert text["arrival_time"][0][10] == " "  # YYYY-MM-DD HH:MM:SS
+    assert isinstance(parquet.schema["arrival_time"], pl.Datetime)  # typed in Parquet
+    as_text = parquet["arrival_time"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    assert text["arrival_time"].to_list() == as_text.to_list()  # YYYY-MM-DD HH:MM:SS in CSV
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 from scipy.special import ndtr
 
 from icsys.errors import UserError
@@ -670,10 +669,8 @@ def _nullable_date(days: IntArray, valid: BoolArray) -> pa.Array:
 
 
 def _timestamp(seconds: IntArray) -> pa.Array:
-    """``YYYY-MM-DD HH:MM:SS`` text: the contract's format (the ingest reads Parquet timestamps
-    as text with fractional seconds, which it then refuses)."""
-    text = seconds.astype("datetime64[s]").astype(str)  # ISO with a T
-    return pc.replace_substring(pa.array(text, type=pa.string()), "T", " ")
+    """Naive timestamps to the second (CSV: ``YYYY-MM-DD HH:MM:SS``, the contract's format)."""
+    return pa.array(seconds.astype("datetime64[s]"), type=pa.timestamp("s"))
 
 
 def _ids(block: int, prefix: int, count: int) -> pa.Array:
