@@ -284,6 +284,19 @@ def test_the_report_charts_the_public_series_and_keeps_suppressed_cells_hidden(w
     assert linked.latest.value == MONTHLY[-1]
 
 
+def test_a_place_body_gets_its_system_figures_where_the_place_has_none(with_mart):
+    settings, engine = with_mart
+    with engine.begin() as conn:
+        records.update_fields(
+            conn, "bodies", {"id": "B1"}, {"place_code": "E06000099"}, actor=ACTOR
+        )
+    pack = build_board_pack(settings, engine, "B1", DAY)
+    assert (pack.ipr.area_level, pack.ipr.area_code) == ("place", "E06000099")
+    (entry,) = pack.ipr.entries
+    assert (entry.area.level, entry.area.code) == ("system", SYSTEM)
+    assert "the indicator is not published for E06000099" in " ".join(render_html(pack).split())
+
+
 # --- errors ---------------------------------------------------------------------------------
 def test_an_unknown_body_is_a_not_found_error_with_a_suggestion(world):
     settings, engine = world

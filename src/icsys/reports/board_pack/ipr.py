@@ -2,7 +2,8 @@
 
 Every number comes from the disclosure-controlled public view (suppressed cells stay
 suppressed, counts stay rounded), whatever the pack's audience. The area is the body's place
-when the body covers one and the mart has values for it, else the body's system. For each
+when the body covers one, else the body's system; an indicator the mart does not publish for
+the place is shown for the system, and says so. For each
 headline indicator: an SPC chart of its total over its SPC period type (months, else quarters),
 the Making Data Count icons, the latest value with its 95 % limits, and an inequality panel for
 the latest period with deprivation breakdowns (financial year when there is one): IMD quintiles,
@@ -12,7 +13,7 @@ Core20 against the rest, and the slope index of inequality where the library der
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from icsys.analytics.definitions.loader import Library, load_library
 from icsys.analytics.finish import spc_period_type
 from icsys.analytics.plan import ALL
 from icsys.config import Settings
-from icsys.reports.board_pack.model import Inequality, Ipr, IprEntry, Reading
+from icsys.reports.board_pack.model import Area, Inequality, Ipr, IprEntry, Reading
 from icsys.reports.spc_svg import spc_figure
 
 
@@ -168,12 +169,19 @@ def _inequality(reader: MartReader, frame: pd.DataFrame, indicator_id: str) -> I
     )
 
 
-def _entry(reader: MartReader, frame: pd.DataFrame, headline: Headline, n: int) -> IprEntry | None:
+def _entry(
+    reader: MartReader, areas: Sequence[Area], headline: Headline, n: int
+) -> IprEntry | None:
     meta = _meta(reader.library, headline.indicator_id)
     if meta is None:
         return None
-    rows = _series(frame, headline.indicator_id, meta.period_type)
-    if rows.empty:
+    for area in areas:
+        frame = reader.frame(area.code)
+        frame = frame[frame["level"] == area.level]
+        rows = _series(frame, headline.indicator_id, meta.period_type)
+        if not rows.empty:
+            break
+    else:
         return None
     values = [_num(v) for v in rows["value"]]
     last = rows.iloc[-1]
@@ -196,6 +204,7 @@ def _entry(reader: MartReader, frame: pd.DataFrame, headline: Headline, n: int) 
     )
     return IprEntry(
         indicator_id=headline.indicator_id,
+        area=area,
         title=meta.title,
         unit=meta.unit,
         improvement=meta.improvement,
@@ -215,34 +224,25 @@ def _entry(reader: MartReader, frame: pd.DataFrame, headline: Headline, n: int) 
     )
 
 
-def pick_area(reader: MartReader, system_code: str, place_code: str | None) -> tuple[str, str]:
-    """``(level, code)``: the body's place when the mart has it, else its system."""
-    if place_code and reader.manifest is not None and not reader.frame(place_code).empty:
-        return "place", place_code
-    return "system", system_code
-
-
 def build_ipr(
     reader: MartReader,
-    level: str,
-    area_code: str,
-    area_name: str,
+    areas: Sequence[Area],
     *,
     headline: tuple[Headline, ...] = HEADLINE,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> Ipr:
+    """The report for ``areas[0]``; an indicator without values there is read for the next."""
+    area = areas[0]
     manifest = reader.manifest
     if manifest is None:
-        return Ipr(area_code, area_name, level, None, None, None, (), NO_MART)
-    progress(f"indicators for {area_name} (mart run {manifest['run_id']})")
-    frame = reader.frame(area_code)
-    frame = frame[frame["level"] == level]
-    entries = [e for n, h in enumerate(headline) if (e := _entry(reader, frame, h, n))]
-    note = "" if entries else f"The indicator mart has no headline values for {area_name}."
+        return Ipr(area.code, area.name, area.level, None, None, None, (), NO_MART)
+    progress(f"indicators for {area.name} (mart run {manifest['run_id']})")
+    entries = [e for n, h in enumerate(headline) if (e := _entry(reader, areas, h, n))]
+    note = "" if entries else f"The indicator mart has no headline values for {area.name}."
     return Ipr(
-        area_code=area_code,
-        area_name=area_name,
-        area_level=level,
+        area_code=area.code,
+        area_name=area.name,
+        area_level=area.level,
         run_id=str(manifest["run_id"]),
         period_end=mart.as_date(manifest["period_end"]),
         definitions_version=str(manifest.get("definitions_version")),

@@ -106,8 +106,16 @@ class Inequality:
 
 
 @dataclass(frozen=True)
+class Area:
+    level: str  # "system" or "place"
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class IprEntry:
     indicator_id: str
+    area: Area  # the pack's area, or its system where the mart has no values for the place
     title: str
     unit: str
     improvement: str

@@ -22,8 +22,8 @@ from icsys.config import Settings
 from icsys.errors import UserError
 from icsys.reference.register import Snapshot
 from icsys.reports.board_pack import governance as content
-from icsys.reports.board_pack.ipr import MartReader, build_ipr, pick_area
-from icsys.reports.board_pack.model import AUDIENCES, Audience, BoardPack
+from icsys.reports.board_pack.ipr import MartReader, build_ipr
+from icsys.reports.board_pack.model import AUDIENCES, Area, Audience, BoardPack
 from icsys.reports.board_pack.pdf import write_pdf
 from icsys.reports.board_pack.render import render_html
 
@@ -35,13 +35,14 @@ def _today() -> date:
     return date.today()  # noqa: DTZ011 - publication dates are calendar dates
 
 
-def _names(engine: Engine, on: date, system: str, level: str, area: str) -> tuple[str, str]:
+def _areas(engine: Engine, on: date, system: str, place: str | None) -> list[Area]:
+    """The body's place (if it covers one), then its system, named as at ``on``."""
     snap = Snapshot(engine, on)
-    system_name = snap.name("system", system) or system
-    if level == "system":
-        return system_name, system_name
-    place = next((p.name for p in snap.places() if p.code == area and p.name), None)
-    return system_name, place or area
+    areas = [Area("system", system, snap.name("system", system) or system)]
+    if place:
+        name = next((p.name for p in snap.places() if p.code == place and p.name), None)
+        areas.insert(0, Area("place", place, name or place))
+    return areas
 
 
 def build_board_pack(
@@ -69,13 +70,12 @@ def build_board_pack(
     body, meeting = content.find_meeting(engine, body_id, meeting_date)
     private = audience == "members"
     reader = MartReader(settings)
-    level, area = pick_area(reader, body["system_code"], body["place_code"])
-    system_name, area_name = _names(engine, meeting_date, body["system_code"], level, area)
+    areas = _areas(engine, meeting_date, body["system_code"], body["place_code"])
     agenda = content.agenda(engine, meeting, private=private, as_of=as_of)
     log = content.decisions_log(engine, body, meeting_date, private=private, indicators=reader)
     progress("drawing the performance report")
-    ipr = build_ipr(reader, level, area, area_name, progress=progress)
-    cover = content.cover(body, meeting, system_name, audience, as_of)
+    ipr = build_ipr(reader, areas, progress=progress)
+    cover = content.cover(body, meeting, areas[-1].name, audience, as_of)
     return BoardPack(cover, agenda, ipr, log)
 
 
