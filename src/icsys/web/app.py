@@ -18,6 +18,7 @@ from icsys.config import Settings
 from icsys.store.db import open_store
 from icsys.web import errors
 from icsys.web.config import WebConfig, web_config
+from icsys.web.page_cache import PageCache, PageCacheMiddleware, data_generation
 from icsys.web.routes import API_ROUTERS, PAGE_ROUTERS
 from icsys.web.schemas import ErrorBody
 from icsys.web.security import LoginLimiter, SecurityMiddleware
@@ -78,5 +79,11 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/assets", StaticFiles(directory=STATIC / "nhsuk" / "assets"), name="assets")
-    app.add_middleware(SecurityMiddleware, config=config)
+    if config.page_cache_entries:
+        app.state.page_cache = PageCache(
+            lambda: data_generation(app.state.engine, settings),
+            max_entries=config.page_cache_entries,
+        )
+        app.add_middleware(PageCacheMiddleware, cache=app.state.page_cache)
+    app.add_middleware(SecurityMiddleware, config=config)  # outermost: headers on every answer
     return app

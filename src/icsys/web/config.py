@@ -33,6 +33,7 @@ class WebConfig:
     login_window_seconds: int = 15 * 60
     max_upload_bytes: int = MAX_BYTES
     snapshot_ttl_seconds: int = 300  # how long a register snapshot is reused between requests
+    page_cache_entries: int = 512  # anonymous responses kept until the data changes (0: none)
 
     def __post_init__(self) -> None:
         if len(self.secret_key) < MIN_SECRET_BYTES:

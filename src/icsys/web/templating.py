@@ -104,12 +104,15 @@ def render(
 ) -> HTMLResponse:
     """A page: ``context`` plus the caller, the CSRF token and the current path."""
     principal = getattr(request.state, "principal", None)
+    token = csrf_token(request)
     values = {
         "request": request,
         "principal": principal if isinstance(principal, Principal) else ANONYMOUS,
-        "csrf_token": csrf_token(request),
+        "csrf_token": token,
         "path": request.url.path,
         **context,
     }
     html = ENV.get_template(template).render(values)
+    if token in html:  # a form bound to this browser: never kept by any cache (nor ours)
+        headers = {**(headers or {}), "Cache-Control": "no-store"}
     return HTMLResponse(html, status_code=status_code, headers=headers)
