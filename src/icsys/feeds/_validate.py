@@ -136,14 +136,15 @@ def _code(checks: list[tuple[pl.Expr, int]]) -> pl.Expr:
 
 
 @dataclass
-class _Register:
-    """One column's register codes: the single-interval codes for a join, the rest aside."""
+class RegisterLookup:
+    """One column's register codes: the single-interval codes for a join, the rest aside
+    (built once per load, shared by the checkers of its files)."""
 
     lookup: pl.DataFrame  # code, _n (intervals), _from, _to (of the only interval when _n == 1)
     multi: pl.DataFrame  # code, valid_from, valid_to of codes with several intervals
 
     @classmethod
-    def of(cls, intervals: pl.DataFrame) -> _Register:
+    def of(cls, intervals: pl.DataFrame) -> RegisterLookup:
         lookup = intervals.group_by("code").agg(
             pl.len().cast(pl.UInt32).alias("_n"),
             pl.col("valid_from").first().alias("_from"),
@@ -160,14 +161,18 @@ class Checker:
     contract: Contract
     present: set[str]
     today: date
-    registers: dict[str, pl.DataFrame] = field(default_factory=dict)  # column → code intervals
+    # column → code intervals (code, valid_from, valid_to), or their lookup
+    registers: dict[str, pl.DataFrame | RegisterLookup] = field(default_factory=dict)
     pseudonymiser: Pseudonymiser | None = None
     mapping: pl.DataFrame | None = None  # code_system, code, cluster
     _reasons: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
-    _lookups: dict[str, _Register] = field(default_factory=dict, init=False, repr=False)
+    _lookups: dict[str, RegisterLookup] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._lookups = {name: _Register.of(frame) for name, frame in self.registers.items()}
+        self._lookups = {
+            name: codes if isinstance(codes, RegisterLookup) else RegisterLookup.of(codes)
+            for name, codes in self.registers.items()
+        }
 
     @property
     def identity(self) -> str | None:

@@ -21,7 +21,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from icsys.config import Settings
-from icsys.errors import QuarantineError
+from icsys.errors import QuarantineError, UserError
 from icsys.feeds import lake
 from icsys.feeds._dedupe import find_duplicates, remove_rows
 from icsys.feeds._files import (
@@ -32,12 +32,27 @@ from icsys.feeds._files import (
     register_intervals,
 )
 from icsys.feeds._read import FILE, Chunk, open_source, problems
-from icsys.feeds._validate import Checker
+from icsys.feeds._validate import Checker, RegisterLookup
 from icsys.feeds.ae_provider import AeProviderAdapter
 from icsys.feeds.contracts import NHS_NUMBER, PERSON_ID, Contract, contract
 from icsys.feeds.pseudonym import Pseudonymiser, load_key
 
 Progress = Callable[[str, int, int], None]  # message, units done, units in all (bytes)
+Registers = Mapping[tuple[str, ...], pl.DataFrame]  # register levels → code intervals
+
+
+def read_registers(engine: Engine, feeds: Iterable[str]) -> dict[tuple[str, ...], pl.DataFrame]:
+    """The register code intervals the checks of ``feeds`` use, read once for a run of loads
+    (levels the register has no codes of are left out: the load that needs them says so)."""
+    found: dict[tuple[str, ...], pl.DataFrame] = {}
+    for feed in feeds:
+        for col in contract(feed).columns:
+            if col.register and col.register not in found:
+                try:
+                    found[col.register] = register_intervals(engine, col.register, col.name)
+                except UserError:
+                    continue
+    return found
 
 
 @dataclass
@@ -126,22 +141,29 @@ class _Run:
         encoding: str,
         environ: Mapping[str, str] | None,
         progress: Progress,
+        registers: Registers | None = None,
     ) -> None:
         self.engine, self.settings, self.contract = engine, settings, c
+        self.intervals = dict(registers or {})
         self.today, self.encoding, self.environ, self.progress = today, encoding, environ, progress
         self.mapping = read_mapping(mapping) if mapping else None
         self.batch = lake.StagedBatch(settings, c, lake.new_batch_id())
         self.quarantine = QuarantineFile(settings, c.name, self.batch.batch_id)
         self.adapter = AeProviderAdapter() if c.kind == "published" else None
-        self._registers: dict[str, pl.DataFrame] = {}
+        self._registers: dict[str, RegisterLookup] = {}
         self._pseudonymiser: Pseudonymiser | None = None
         self.done = 0
         self.total = 0
 
-    def registers(self, present: set[str]) -> dict[str, pl.DataFrame]:
+    def registers(self, present: set[str]) -> dict[str, pl.DataFrame | RegisterLookup]:
+        """The lookups of the register columns in ``present``, built once per load."""
         for col in self.contract.columns:
             if col.register and col.name in present and col.name not in self._registers:
-                self._registers[col.name] = register_intervals(self.engine, col.register, col.name)
+                intervals = self.intervals.get(col.register)
+                if intervals is None:
+                    intervals = register_intervals(self.engine, col.register, col.name)
+                    self.intervals[col.register] = intervals
+                self._registers[col.name] = RegisterLookup.of(intervals)
         return {k: v for k, v in self._registers.items() if k in present}
 
     def pseudonymiser(self) -> Pseudonymiser:
@@ -268,8 +290,12 @@ def load_feed(
     today: date | None = None,
     environ: Mapping[str, str] | None = None,
     progress: Progress = lambda _m, _d, _t: None,
+    registers: Registers | None = None,
 ) -> FeedLoadReport:
-    """Load files of one feed as one atomic, idempotent batch; see the module docstring."""
+    """Load files of one feed as one atomic, idempotent batch; see the module docstring.
+
+    ``registers``: code intervals from :func:`read_registers`, when a run of loads has read
+    them once (else the levels this feed checks are read here)."""
     started = time.perf_counter()
     c = contract(feed)
     files = discover(paths)
@@ -299,6 +325,7 @@ def load_feed(
             encoding=encoding,
             environ=environ,
             progress=progress,
+            registers=registers,
         )
         try:
             run.total = sum(path.stat().st_size for path, _ in todo)

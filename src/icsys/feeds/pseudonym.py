@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,8 +26,7 @@ KEY_ENV = "ICSYS_PSEUDONYM_KEY"
 DEFAULT_KEY = Path("~/.config/icsys/pseudonym.key")
 PSEUDONYM_CHARS = 32
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-_CACHE_LIMIT = 8_000_000
-_MAX_CHUNKS = 64
+_CACHE_LIMIT = 4_000_000  # pseudonyms kept per key; past it the oldest are forgotten first
 _BLOCK = 64  # SHA-256 block size
 
 
@@ -105,9 +105,33 @@ def nhs_number_problem(expr: pl.Expr) -> pl.Expr:
 
 
 # NHS number (Int64) -> pseudonym, per key (by a digest of it), shared by the loads of one process:
-# people recur across feeds, and an HMAC costs about a microsecond of Python per number.
-_CACHE: dict[bytes, pl.DataFrame] = {}
+# people recur across event rows and files, and an HMAC costs about a microsecond of Python per
+# number. Bounded, because every chunk is joined against it: a cache that grew with the
+# population would make each chunk cost more than the last.
 _CACHE_SCHEMA = {"_nhs": pl.Int64, PERSON_ID: pl.String}
+
+
+class _Cache:
+    """The pseudonyms of one key, in the order computed, at most ``_CACHE_LIMIT`` of them (the
+    oldest parts are dropped first; a part is what one chunk added)."""
+
+    def __init__(self) -> None:
+        self.parts: deque[pl.DataFrame] = deque()
+        self.rows = 0
+
+    def frame(self) -> pl.DataFrame:
+        if not self.parts:
+            return pl.DataFrame(schema=_CACHE_SCHEMA)
+        return pl.concat(self.parts, rechunk=False)
+
+    def add(self, computed: pl.DataFrame) -> None:
+        self.parts.append(computed)
+        self.rows += computed.height
+        while self.rows > _CACHE_LIMIT and len(self.parts) > 1:
+            self.rows -= self.parts.popleft().height
+
+
+_CACHE: dict[bytes, _Cache] = {}
 
 
 def clear_cache() -> None:
@@ -145,25 +169,18 @@ class Pseudonymiser:
 
     def numbers(self, numbers: pl.Series) -> pl.Series:
         """Pseudonyms of valid NHS numbers given as Int64 (ten digits); nulls stay null."""
-        cache = _CACHE.get(self._cache_id)
-        if cache is None:
-            cache = pl.DataFrame(schema=_CACHE_SCHEMA)
-        unique = numbers.drop_nulls().unique().alias("_nhs").to_frame()
-        known = unique.join(cache, on="_nhs", how="left")
-        new = known.filter(pl.col(PERSON_ID).is_null())["_nhs"]
-        mapping = known
+        cache = _CACHE.setdefault(self._cache_id, _Cache())
+        unique = numbers.drop_nulls().unique().alias("_nhs")
+        # probe the cache with a hash set of this chunk's numbers (cheaper than hashing the cache)
+        mapping = cache.frame().filter(pl.col("_nhs").is_in(unique.implode()))
+        new = unique.filter(~unique.is_in(mapping["_nhs"].implode()))
         if len(new):
             texts = new.cast(pl.String).str.zfill(10).to_list()
             computed = pl.DataFrame(
                 {"_nhs": new, PERSON_ID: pl.Series(self._many(texts), dtype=pl.String)}
             )
-            mapping = pl.concat([known.filter(pl.col(PERSON_ID).is_not_null()), computed])
-            if cache.height + computed.height > _CACHE_LIMIT:
-                cache = cache.clear()
-            cache = pl.concat([cache, computed], rechunk=False)
-            if cache.n_chunks() > _MAX_CHUNKS:
-                cache = cache.rechunk()
-            _CACHE[self._cache_id] = cache
+            mapping = pl.concat([mapping, computed])
+            cache.add(computed)
         return (
             numbers.alias("_nhs")
             .to_frame()

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icsys.feeds import _read, lake
+from icsys.feeds import _read, lake, pseudonym
 from icsys.feeds._read import CsvSource, _quotes_at_field_edges
 from icsys.feeds._validate import Checker
 from icsys.feeds.contracts import contract
@@ -169,6 +169,21 @@ def test_cached_pseudonyms_equal_the_hmac():
         other.one(n) if n else None for n in numbers
     ]
     assert other.one(numbers[0]) != first.one(numbers[0])
+
+
+def test_the_pseudonym_cache_is_bounded_and_stays_exact(monkeypatch):
+    monkeypatch.setattr(pseudonym, "_CACHE_LIMIT", 5)
+    clear_cache()
+    key = Pseudonymiser(b"b" * 32)
+    numbers = [str(9_000_000_000 + i) for i in range(12)]
+    chunks = [numbers[i : i + 3] for i in range(0, 12, 3)] + [numbers, numbers[:2]]
+    for chunk in chunks:
+        assert key.series(pl.Series(chunk)).to_list() == [key.one(n) for n in chunk]
+        (cache,) = pseudonym._CACHE.values()
+        # past the bound the oldest parts go; only a single part may be larger than it
+        assert cache.rows <= 5 or len(cache.parts) == 1
+        assert cache.rows == sum(part.height for part in cache.parts)
+    clear_cache()
 
 
 def test_typed_parquet_columns_are_checked_not_parsed(feed_env, tmp_path):

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from icsys.config import Settings
 from icsys.errors import UserError
-from icsys.feeds.ingest import FeedLoadReport, load_feed
+from icsys.feeds.ingest import FeedLoadReport, Registers, load_feed, read_registers
 from icsys.reference.load import load_reference
 from icsys.store.db import open_store
 from icsys.synth.population.generate import FEEDS, GenerationReport, PopulationSpec, generate
@@ -109,7 +109,12 @@ def synthesise_population(
     if load:
         began = time.perf_counter()
         loaded = load_feeds(
-            settings, folder, generation.rows, workers=spec.workers, progress=progress
+            settings,
+            folder,
+            generation.rows,
+            workers=spec.workers,
+            progress=progress,
+            registers=read_registers(engine, FEEDS),
         )
         result.loads = [report for report, _ in loaded]
         result.load_costs = {report.feed: cost for report, cost in loaded}
@@ -118,12 +123,18 @@ def synthesise_population(
 
 
 def _load_one(
-    settings: Settings, feed: str, folder: str, environ: dict[str, str]
+    settings: Settings,
+    feed: str,
+    folder: str,
+    environ: dict[str, str],
+    registers: Registers | None = None,
 ) -> tuple[FeedLoadReport, LoadCost]:
     engine = open_store(settings)
     cpu = time.process_time()
     try:
-        report = load_feed(engine, settings, feed, [Path(folder)], environ=environ)
+        report = load_feed(
+            engine, settings, feed, [Path(folder)], environ=environ, registers=registers
+        )
     finally:
         engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -137,9 +148,11 @@ def load_feeds(
     *,
     workers: int = 2,
     progress: Callable[[str], None] = lambda _m: None,
+    registers: Registers | None = None,
 ) -> list[tuple[FeedLoadReport, LoadCost]]:
     """Load every feed through the ingest, ``workers`` feeds at a time, largest first, each in a
-    process of its own (each feed is its own batch under its own lock).
+    process of its own (each feed is its own batch under its own lock), with the register's
+    codes read once (``registers``) rather than by every load.
     Reports come back in ``FEEDS`` order."""
     order = sorted(FEEDS, key=lambda f: -rows.get(f, 0))
     environ = dict(os.environ)  # the pseudonym key's location, as this process sees it
@@ -147,15 +160,14 @@ def load_feeds(
     if workers <= 1:
         for feed in order:
             progress(f"loading {feed}")
-            reports[feed] = _load_one(settings, feed, str(folder / feed), environ)
+            reports[feed] = _load_one(settings, feed, str(folder / feed), environ, registers)
     else:
-        # a fresh process per feed: the ingest's per-process state (its pseudonym cache) grows
-        # with every feed loaded and makes later loads in the same process far slower
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("forkserver"), max_tasks_per_child=1
-        ) as pool:
+        # each worker loads several feeds, so the pseudonyms it computed for one (kept in a
+        # bounded cache) serve the next: most people are in most feeds
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
             futures = {
-                pool.submit(_load_one, settings, f, str(folder / f), environ): f for f in order
+                pool.submit(_load_one, settings, f, str(folder / f), environ, registers): f
+                for f in order
             }
             pending = set(futures)
             while pending:
