@@ -17,12 +17,14 @@ def test_an_indicator_page_with_charts_tables_and_a_download(page, portal, shoot
     page.locator(f'a[href="/indicators/{INDICATOR}"]').click()
     page.wait_for_url(f"**/indicators/{INDICATOR}")
     assert page.get_by_role("heading", name="Definition").is_visible()
-    page.get_by_label("Area").select_option(portal.system)
+    page.get_by_label("Area", exact=True).select_option(portal.system)
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(f"**/indicators/{INDICATOR}?area={portal.system}*")
     charts = page.locator("figure svg[role=img]")
     assert charts.count() >= 2  # the SPC chart and the funnel plot
-    assert (charts.first.locator("title").text_content() or "").startswith("Multimorbidity")
+    assert (charts.first.locator(":scope > title").text_content() or "").startswith(
+        "Multimorbidity"
+    )
     page.locator("details summary").first.click()  # the SPC chart's data table
     assert page.locator("details[open] table tbody tr").count() > 0
     shoot(page, "20-indicator")

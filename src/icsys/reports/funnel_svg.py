@@ -257,9 +257,10 @@ def _describe(
         return f"Funnel plot of {title}: no areas to plot."
     outside = sum(1 for r in rows if r["position"] != "within_95")
     chosen = [r for r in rows if r["highlight"]]
+    lie = "area lies" if outside == 1 else "areas lie"
     text_ = (
         f"Funnel plot of {title}: {len(rows)} areas against their denominators, around "
-        f"{fmt(comparator, unit)} with 95% and 99.8% control limits. {outside} areas lie "
+        f"{fmt(comparator, unit)} with 95% and 99.8% control limits. {outside} {lie} "
         "outside the 95% limits."
     )
     for r in chosen:

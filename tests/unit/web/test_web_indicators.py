@@ -168,6 +168,10 @@ def test_the_indicator_page_shows_definition_charts_tables_and_downloads(mart, c
     assert "Sub-ICB locations" in text  # levels below the chosen system
     assert f"/indicators/{IND}.csv?area={world.system}" in text
     assert "passed disclosure control" in text
+    everyone = text.count('class="funnel-point"')
+    peers = clients["anonymous"].get(f"/indicators/{IND}?area={world.system}&funnel=peers").text
+    assert "and its peers" in peers
+    assert 2 <= peers.count('class="funnel-point"') <= 6 < everyone  # the system and 5 peers
     analyst = clients["analyst"].get(f"/indicators/{IND}?area={world.system}").text
     assert "without disclosure control" in analyst
     default = clients["anonymous"].get(f"/indicators/{IND}")

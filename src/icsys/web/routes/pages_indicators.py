@@ -15,11 +15,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
+from icsys.assessment.peers import PeerModel
 from icsys.domain.levels import Level
 from icsys.errors import NotFoundError
 from icsys.web import deps
 from icsys.web import schemas as s
 from icsys.web.auth import Principal
+from icsys.web.routes.api_assessment import assessments
 from icsys.web.services import indicator_page as ip
 from icsys.web.services import indicator_views as views
 from icsys.web.services.indicator_views import Facts
@@ -110,6 +112,7 @@ def indicator_page(
     indicator_id: IndicatorId,
     area: AreaQ = None,
     period_type: Annotated[PeriodType | None, Query()] = None,
+    funnel: Annotated[Literal["all", "peers"], Query()] = "all",
 ) -> HTMLResponse:
     f = views.facts(indicator_id)
     run = data.current()
@@ -120,8 +123,19 @@ def indicator_page(
         "has_values": run is not None and indicator_id in run.indicators,
     }
     if run is not None and context["has_values"]:
+        peers = _peers(request, run) if funnel == "peers" or area else None
         context |= _values_context(run, engine, register, who, f, area, period_type)
+        context |= _level_tables(run, engine, who, f, context, peers, only_peers=funnel == "peers")
+        context["funnel_mode"] = funnel
     return render(request, "indicator.jinja", context)
+
+
+def _peers(request: Request, run: Run) -> PeerModel | None:
+    """The peer model of the systems as at the run's structure date (None if it cannot be made)."""
+    try:
+        return assessments(request).peers(date.fromisoformat(str(run.manifest.get("as_of"))))
+    except ValueError:  # fewer than two systems, or a bad date
+        return None
 
 
 def _default_area(run: Run, f: Facts) -> str:
@@ -187,8 +201,7 @@ def _values_context(
         out["variation_words"] = ip.icon_words(figure.variation_icon)
         out["assurance_icon"] = ip.icon(figure.assurance_icon, 56)
         out["assurance_words"] = ip.icon_words(figure.assurance_icon)
-    if pt:
-        out |= _level_tables(run, engine, who, f, names, pt, systems.get(area))
+    out["names"] = names
     breakdown_pt = pt if pt != "month" else views.preferred_period(mine[mine["breakdown"] != "all"])
     if breakdown_pt:
         part = mine[mine["period_type"] == breakdown_pt]
@@ -201,10 +214,15 @@ def _level_tables(
     engine: Engine,
     who: Principal,
     f: Facts,
-    names: dict[str, str | None],
-    pt: str,
-    system: str | None,
+    context: dict[str, Any],
+    model: PeerModel | None,
+    *,
+    only_peers: bool,
 ) -> dict[str, Any]:
+    """Values by level, and the funnel plot of systems (or of the area's system's peers)."""
+    pt, system, names = context.get("period_type"), context.get("area_system"), context["names"]
+    if not pt:
+        return {}
     top = rows(run, engine, who, _totals(f.id, ("england", "region", "system"), pt))
     top = latest(top)
     if top.empty:
@@ -218,19 +236,24 @@ def _level_tables(
     frame = pd.concat(frames, ignore_index=True)
     england = top[top["level"] == "england"]
     comparator = None if england.empty else clean(england["value"].iloc[0])
+    systems = top[top["level"] == "system"]
+    peers: list[str] = []
+    if model is not None and system in model.systems:
+        peers = [p.code for p in model.peers(system)]
+    title = f"{f.title}: systems, {period}"
+    if only_peers and peers:
+        systems = systems[systems["area_code"].isin([system, *peers])]
+        title = f"{f.title}: {names.get(system) or system} and its peers, {period}"
     funnel = ip.funnel_chart(
-        top[top["level"] == "system"],
-        f,
-        names,
-        highlight=system,
-        comparator=comparator,
-        title=f"{f.title}: systems, {period}",
+        systems, f, names, highlight=system, comparator=comparator, title=title
     )
     return {
         "level_period": period,
         "level_tables": ip.by_level(frame, f, names, period),
         "funnel": funnel,
         "funnel_comparator": "England" if comparator is not None else "all systems pooled",
+        "has_peers": bool(peers),
+        "only_peers": only_peers and bool(peers),
     }
 
 

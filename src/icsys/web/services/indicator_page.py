@@ -169,12 +169,29 @@ def _natural(value: Any) -> tuple[int, float, str]:
 
 
 def spc_chart(figure: SpcFigure, title: str, unit: str, chart_id: str) -> Chart:
+    """The SPC chart with its table; numbers carry enough decimals to tell points apart."""
+    spread = max(
+        (
+            float(str(r["upper"])) - float(str(r["lower"]))
+            for r in figure.rows
+            if r["upper"] is not None and r["lower"] is not None
+        ),
+        default=10.0,
+    )
+    digits = 2 if spread < 2 else 1
+
+    def num(value: object) -> str:
+        if value is None:
+            return "–"
+        text = f"{float(str(value)):,.{digits}f}"
+        return f"{text}{unit}" if unit in {"", "%"} else f"{text} {unit}"
+
     rows = [
         [
             str(r["period"]),
-            show(r["value"], unit, "primary" if r["value"] is None else ""),
-            show(r["mean"], unit) if r["mean"] is not None else "–",
-            limits(r["lower"], r["upper"]),
+            "no value" if r["value"] is None else num(r["value"]),
+            num(r["mean"]),
+            "–" if r["lower"] is None else f"{num(r['lower'])} to {num(r['upper'])}",
             POINT_WORDS.get(str(r["point_type"]), "–") if r["point_type"] else "–",
         ]
         for r in figure.rows
