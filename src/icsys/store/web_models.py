@@ -1,4 +1,5 @@
-"""Tables of the web portal: accounts and sessions (on the shared ``metadata``; migration 0003).
+"""Tables of the web portal: accounts and sessions (migration 0003) and the audit of restricted
+reads (migration 0006), on the shared ``metadata``.
 
 Passwords are stored only as Argon2 hashes. A session is a random token held by the browser in a
 cookie; the store keeps only its SHA-256, so a copy of the database cannot be used to sign in.
@@ -32,3 +33,18 @@ web_session = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index(None, "user_id"),
 )
+
+access_audit = Table(
+    "access_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),  # the account's username
+    Column("role", String(16), nullable=False),
+    Column("resource", String(64), nullable=False),  # indicator_values | paper | board_pack
+    Column("record_key", Text, nullable=False),  # what was read (indicator@areas, paper id, ...)
+    Column("detail", Text),  # JSON: run id, row count, filters
+    Index(None, "actor", "at"),
+)
+"""Reads of restricted data (unsuppressed figures, confidential papers and packs): one row each
+(migration 0006). Kept apart from ``gov_audit``, which records changes to governance records."""

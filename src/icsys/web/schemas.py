@@ -302,6 +302,18 @@ class User(Model):
     disabled: bool
 
 
+class AccessRead(Model):
+    """One audited read of restricted data (unsuppressed figures, a confidential paper)."""
+
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    resource: str
+    record_key: str
+    detail: str | None
+
+
 # --- assessment ------------------------------------------------------------------------------
 class AssessmentSummary(Model):
     """One system in one recorded assessment run: the stage of each domain and overall."""

@@ -23,6 +23,7 @@ ADMIN_PAGE = {"anonymous": 303, "member": 403, "analyst": 403, "admin": 200}
 # (path template) -> expected status per role, where it is not 200 for everyone
 RESTRICTED = {
     "/api/v1/users": {"anonymous": 401, "member": 403, "analyst": 403, "admin": 200},
+    "/api/v1/access-audit": {"anonymous": 401, "member": 403, "analyst": 403, "admin": 200},
     "/admin": {"anonymous": 303, "member": 403, "analyst": 403, "admin": 200},
     "/sign-out": {"anonymous": 303, "member": 200, "analyst": 200, "admin": 200},
     "/admin/records": ADMIN_PAGE,

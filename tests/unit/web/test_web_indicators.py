@@ -19,7 +19,7 @@ from sqlalchemy import select
 from icsys.analytics import service
 from icsys.analytics.definitions.loader import load_library
 from icsys.config import Settings
-from icsys.store import governance_models as g
+from icsys.store.web_models import access_audit
 from icsys.synth.population.generate import PopulationSpec
 from icsys.synth.population.service import synthesise_population
 from icsys.web.app import create_app
@@ -141,8 +141,8 @@ def test_unsuppressed_reads_are_audited_and_public_reads_are_not(mart, clients, 
         with world.engine.connect() as conn:
             return list(
                 conn.execute(
-                    select(g.gov_audit.c.actor, g.gov_audit.c.record_key).where(
-                        g.gov_audit.c.action == "read"
+                    select(access_audit.c.actor, access_audit.c.record_key).where(
+                        access_audit.c.resource == "indicator_values"
                     )
                 ).all()
             )

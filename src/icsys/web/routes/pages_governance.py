@@ -19,6 +19,7 @@ from icsys.web.charts import bar_chart
 from icsys.web.routes.api_governance import Id, viewer
 from icsys.web.routes.api_structure import Code
 from icsys.web.services import governance as gov
+from icsys.web.services.access_audit import record_read
 from icsys.web.services.structure import Register
 from icsys.web.templating import render, sector_label
 
@@ -195,6 +196,8 @@ def board_pack_pdf(
     detail = gov.meeting_detail(engine, v, meeting_id, as_of=v.on)
     if audience == "members" and not v.sees_private(detail.body.id):
         raise PermissionDeniedError("the members' pack is only for members of the body")
+    if audience == "members":
+        record_read(engine, v.principal, "board_pack", meeting_id, {"body_id": detail.body.id})
     content, name = cached_pdf(
         settings, engine, detail.body.id, detail.meeting.meeting_date, audience=audience
     )

@@ -28,6 +28,7 @@ from icsys.governance.vocab import Part
 from icsys.store import governance_models as g
 from icsys.web import schemas as s
 from icsys.web.auth import Principal
+from icsys.web.services.access_audit import record_read
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,10 @@ def paper_content(
         _, content = paper_store.read_public_paper(engine, settings, paper_id, as_of)
     else:
         _, content = paper_store.read_paper(engine, settings, paper_id)
+        published = meta.published_on is not None and meta.published_on <= as_of
+        if meta.classification != "public" or not published:
+            detail = {"body_id": meta.body_id, "classification": meta.classification}
+            record_read(engine, v.principal, "paper", paper_id, detail)
     return meta, content
 
 

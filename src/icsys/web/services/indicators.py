@@ -10,9 +10,9 @@ control) of the areas of their own system, and an admin the analyst rows of ever
 own hierarchy (a place, sub-ICB location or trust's parent; a PCN's sub-ICB's parent), so
 England and the regions are always the public view for an analyst.
 
-Every read of unsuppressed rows is audited: one ``gov_audit`` row (action ``read``, table
-``indicator_values``, the actor's username, the indicator and area or level read, the run id
-and the number of rows), the same trail that records changes to the governance records.
+Every read of unsuppressed rows is audited: one ``access_audit`` row (resource
+``indicator_values``, the actor's username and role, the indicator and area or level read, the
+run id and the number of rows; :mod:`icsys.web.services.access_audit`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,13 @@ import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from icsys.analytics import mart
 from icsys.config import Settings
 from icsys.errors import NotFoundError
-from icsys.governance.audit import to_json
-from icsys.store import governance_models as g
 from icsys.web.auth import Principal
+from icsys.web.services.access_audit import record_read
 
 AUDIT_TABLE = "indicator_values"
 _STRINGS = [f.name for f in mart.SCHEMA if f.type == pa.string()]
@@ -228,21 +226,9 @@ def audit_read(engine: Engine, who: Principal, run_id: str, q: RowQuery, count: 
         "rows": count,
         "period_type": q.period_type,
         "breakdown": q.breakdown,
-        "role": who.role.value,
         "system_code": who.system_code,
     }
-    with engine.begin() as conn:
-        conn.execute(
-            insert(g.gov_audit).values(
-                at=datetime.now(UTC),
-                actor=who.username or "unknown",
-                table_name=AUDIT_TABLE,
-                record_key=f"{q.indicator}@{where}"[:2000],
-                action="read",
-                before=None,
-                after=to_json(detail),
-            )
-        )
+    record_read(engine, who, AUDIT_TABLE, f"{q.indicator}@{where}", detail)
 
 
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
