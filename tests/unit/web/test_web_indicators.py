@@ -226,6 +226,13 @@ def test_structure_pages_show_headline_indicators(mart, clients, world):
     assert 'class="icsys-mdc-icon"' in system
 
 
+def test_the_system_page_charts_its_headline_indicators(mart, clients, world):
+    system = clients["anonymous"].get(f"/systems/{world.system}").text
+    assert f'id="spc-{IND}-title"' in system
+    place = clients["anonymous"].get(f"/systems/{world.system}/places/{world.place}").text
+    assert 'id="spc-' not in place  # the place page keeps to the table and its icons
+
+
 def test_without_a_mart_pages_say_so(world, make_config, tmp_path):
     app = create_app(Settings(home=tmp_path), make_config(), engine=world.engine)
     client = TestClient(app, base_url="https://testserver")

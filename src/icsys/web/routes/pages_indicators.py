@@ -261,16 +261,17 @@ def _totals(indicator_id: str, levels: tuple[str, ...], pt: str) -> RowQuery:
     return RowQuery(indicator_id, levels=levels, period_type=pt, breakdown="all", category="")
 
 
-def headline_panel(request: Request, area: str) -> dict[str, Any] | None:
+def headline_panel(request: Request, area: str, *, charts: bool = False) -> dict[str, Any] | None:
     """The headline indicators of an area for the England, system, place and neighbourhood
-    pages (``None`` when no indicators have been computed)."""
+    pages (``None`` when no indicators have been computed); with ``charts``, each headline's SPC
+    chart too (the system page)."""
     run = indicator_data(request).current()
     if run is None:
         return None
     who = deps.principal(request)
-    found = views.headlines(run, deps.engine(request), who, area)
+    found = views.headlines_with_charts(run, deps.engine(request), who, area)
     items = []
-    for h in found:
+    for h, figure in found:
         unit = h.unit
         gap = None
         if h.gap_label:
@@ -286,10 +287,13 @@ def headline_panel(request: Request, area: str) -> dict[str, Any] | None:
                 "variation_icon": ip.icon(h.variation_icon, 40),
                 "variation_words": ip.icon_words(h.variation_icon),
                 "gap": gap,
+                "chart": ip.spc_chart(figure, h.title, unit, f"spc-{h.indicator_id}")
+                if charts and figure is not None
+                else None,
             }
         )
     return {
         "area": area,
         "items": items,
-        "controlled": all(h.controlled for h in found),
+        "controlled": all(h.controlled for h, _ in found),
     }

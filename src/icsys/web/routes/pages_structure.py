@@ -123,7 +123,7 @@ def system_page(
             "unsuppressed": who.sees_unsuppressed(facts.code),
             "assessment_panel": assess.panel(assessed, register, facts.code, day),
             "as_of": day,
-            "indicator_panel": headline_panel(request, facts.code),
+            "indicator_panel": headline_panel(request, facts.code, charts=True),
         },
     )
 

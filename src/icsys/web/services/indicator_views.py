@@ -223,7 +223,14 @@ def headlines(
     run: Run, engine: Engine, who: Principal, area: str, ids: Sequence[str] = HEADLINE_IDS
 ) -> list[s.IndicatorHeadline]:
     """The headline indicators that have values for ``area``."""
-    out = []
+    return [h for h, _ in headlines_with_charts(run, engine, who, area, ids)]
+
+
+def headlines_with_charts(
+    run: Run, engine: Engine, who: Principal, area: str, ids: Sequence[str] = HEADLINE_IDS
+) -> list[tuple[s.IndicatorHeadline, SpcFigure | None]]:
+    """The headline indicators that have values for ``area``, each with its SPC chart."""
+    out: list[tuple[s.IndicatorHeadline, SpcFigure | None]] = []
     for indicator_id in ids:
         if indicator_id not in run.indicators:
             continue
@@ -236,25 +243,24 @@ def headlines(
         last = latest(frame[frame["period_type"] == pick]).iloc[0]
         figure = spc_of(f, frame, title=f.title, chart_id=f"spc-{indicator_id}")
         found = gap(run, engine, who, f, area)
-        out.append(
-            s.IndicatorHeadline(
-                indicator_id=indicator_id,
-                title=f.title,
-                unit=f.unit,
-                improvement=f.improvement,
-                area_code=area,
-                period=str(last["period"]),
-                value=clean(last["value"]),
-                lower=clean(last["lower"]),
-                upper=clean(last["upper"]),
-                variation_icon=figure.variation_icon if figure else None,
-                assurance_icon=figure.assurance_icon if figure else None,
-                spc_period_type=f.spc_period if figure else None,
-                gap_label=found.label if found else None,
-                gap_value=found.value if found else None,
-                gap_unit=found.unit if found else None,
-                gap_period=found.period if found else None,
-                controlled=(frame["disclosure"] != "unsuppressed").any(),
-            )
+        headline = s.IndicatorHeadline(
+            indicator_id=indicator_id,
+            title=f.title,
+            unit=f.unit,
+            improvement=f.improvement,
+            area_code=area,
+            period=str(last["period"]),
+            value=clean(last["value"]),
+            lower=clean(last["lower"]),
+            upper=clean(last["upper"]),
+            variation_icon=figure.variation_icon if figure else None,
+            assurance_icon=figure.assurance_icon if figure else None,
+            spc_period_type=f.spc_period if figure else None,
+            gap_label=found.label if found else None,
+            gap_value=found.value if found else None,
+            gap_unit=found.unit if found else None,
+            gap_period=found.period if found else None,
+            controlled=(frame["disclosure"] != "unsuppressed").any(),
         )
+        out.append((headline, figure))
     return out
