@@ -5,8 +5,10 @@
 Builds the synthetic demo world (the structure register the codes are checked against) in a
 temporary data folder, writes ``--rows`` A&E attendances of about a million people (valid NHS
 numbers, pseudonymised at ingest; every register code in force; 0.1 % of rows broken so the
-quarantine path runs too) as CSV and as Parquet, then times ``load_feed`` on each into an empty
-lake. Prints one JSON line of figures. ``--profile out.prof`` writes a cProfile of the loads.
+quarantine path runs too) as CSV (times as text) and as Parquet (times as timestamps, the broken
+ones missing), then times ``load_feed`` on each into an empty lake. Prints one JSON line of
+figures, with the load average (``uptime``) of each load: the machine may be shared.
+``--profile out.prof`` writes a cProfile of the loads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import tempfile
 import time
 from datetime import date
@@ -80,7 +83,8 @@ def codes(engine: object, level: str) -> np.ndarray:
     )
 
 
-def table(engine: object, rows: int, seed: int = 1) -> pa.Table:
+def table(engine: object, rows: int, seed: int = 1) -> tuple[pa.Table, pa.Table]:
+    """The rows as CSV will carry them (text times) and as Parquet (typed times)."""
     rng = np.random.default_rng(seed)
     people = nhs_numbers(min(1_000_000, max(rows // 5, 1)), rng)
     trusts, practices, lsoas = (codes(engine, lv) for lv in ("trust", "practice", "lsoa21"))
@@ -99,7 +103,7 @@ def table(engine: object, rows: int, seed: int = 1) -> pa.Table:
     arrival_text = text(arrival)
     bad = rng.random(rows) < 0.001  # broken dates: quarantined
     arrival_text = pc.if_else(pa.array(bad), pa.scalar("2024-13-45 10:00:00"), arrival_text)
-    return pa.table(
+    text_table = pa.table(
         {
             "attendance_id": pa.array(np.arange(rows, dtype=np.int64) + 10**9).cast(pa.string()),
             "nhs_number": nhs,
@@ -112,6 +116,11 @@ def table(engine: object, rows: int, seed: int = 1) -> pa.Table:
             "lsoa_code": pick(lsoas),
         }
     )
+    seconds = pa.timestamp("s")
+    typed = text_table.set_column(
+        3, "arrival_time", pa.array(arrival.astype("datetime64[s]"), seconds, mask=bad)
+    ).set_column(4, "departure_time", pa.array(departure.astype("datetime64[s]"), seconds))
+    return text_table, typed
 
 
 def load(engine: object, home: Path, path: Path, key: Path, profile: cProfile.Profile | None):
@@ -139,6 +148,9 @@ def load(engine: object, home: Path, path: Path, key: Path, profile: cProfile.Pr
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu_s, 1),
         "load_average_1m": os.getloadavg()[0],
+        "uptime": subprocess.run(
+            ["uptime"], capture_output=True, text=True, check=False
+        ).stdout.strip(),
         "rows_read": f.rows_read,
         "rows_loaded": f.rows_loaded,
         "rows_quarantined": f.rows_quarantined,
@@ -164,9 +176,9 @@ def main() -> None:
     csv_path = work / f"ae_{args.rows}.csv"
     parquet_path = work / f"ae_{args.rows}.parquet"
     if not (csv_path.exists() and parquet_path.exists()):
-        data = table(engine, args.rows)
-        pacsv.write_csv(data, csv_path, write_options=pacsv.WriteOptions(quoting_style="needed"))
-        pq.write_table(data, parquet_path, compression="zstd", compression_level=1)
+        text, typed = table(engine, args.rows)
+        pacsv.write_csv(text, csv_path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+        pq.write_table(typed, parquet_path, compression="zstd", compression_level=1)
     profile = cProfile.Profile() if args.profile else None
     figures: dict[str, object] = {"machine": machine(), "rows": args.rows}
     for fmt in formats:

@@ -1,11 +1,13 @@
 """Benchmark: generate a synthetic population on the real England structure and ingest it.
 
-    .venv/bin/python benchmarks/population/run.py --persons 1000000 --years 3
+    .venv/bin/python benchmarks/population/run.py --persons 1000000 --years 3 [--home DIR --fresh]
 
 Loads ../shared/data into a temporary data folder (unless --home already holds it), then
-generates the feeds (two worker processes) and loads each through the real ingest, timing both.
-Peak memory: the largest resident set of the main process (calibration, ingest) and of any
-worker process (generation), from getrusage. Prints one JSON line of figures at the end.
+generates the feeds (two worker processes) and loads them through the real ingest (two worker
+processes, each loading several feeds), timing both. Peak memory: the largest resident set of
+the main process (calibration, register read), of any generation worker and of any ingest
+worker, from getrusage. The load average (``uptime``) before and after is recorded: the machine
+may be shared. Prints one JSON line of figures at the end.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,8 +60,14 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--no-load", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="feed folder (default in home)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="empty the lake and quarantine of --home first"
+    )
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="icsys-bench-")) / "home"
+    if args.fresh:  # a reused home: its lake would already hold the same files (nothing to load)
+        for folder in (home / "lake", home / "quarantine" / "feeds"):
+            shutil.rmtree(folder, ignore_errors=True)
     env = {**os.environ, "ICSYS_HOME": str(home)}
     env.setdefault("ICSYS_PSEUDONYM_KEY", str(home.parent / "pseudonym.key"))
     os.environ["ICSYS_PSEUDONYM_KEY"] = env["ICSYS_PSEUDONYM_KEY"]
@@ -76,6 +85,7 @@ def main() -> None:
     engine = open_store(settings)
     spec = PopulationSpec(persons=args.persons, years=args.years, seed=args.seed)
     load_before = round(os.getloadavg()[0], 1)
+    uptime_before = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
     began = time.perf_counter()
     result = synthesise_population(
         engine,
@@ -107,13 +117,17 @@ def main() -> None:
         else None,
         "ingest_by_feed_s": {r.feed: round(r.seconds, 1) for r in result.loads},
         "load_average_1m_before": load_before,
+        "uptime_before": uptime_before.strip(),
         "ingest_cpu_s": round(sum(c.cpu_seconds for c in result.load_costs.values()), 1),
         "ingest_cpu_by_feed_s": {f: round(c.cpu_seconds, 1) for f, c in result.load_costs.items()},
-        "peak_rss_ingest_worker_mib": round(
+        "peak_rss_ingest_worker_mib": round(  # a worker loads several feeds: its peak
             max((c.peak_rss_mib for c in result.load_costs.values()), default=0)
         ),
         "generation_cpu_s": round(g.cpu_seconds, 1),
         "load_average_1m_after": round(os.getloadavg()[0], 1),
+        "uptime_after": subprocess.run(
+            ["uptime"], capture_output=True, text=True, check=False
+        ).stdout.strip(),
         "rows_quarantined": result.rows_quarantined,
         "total_s": round(total, 1),
         "peak_rss_main_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -1,8 +1,8 @@
 """Unique keys: within a batch (the first row wins) and against batches already committed.
 
-Run by DuckDB over the staged Parquet parts (key columns only), so it spills to disk rather than
-holding tens of millions of keys in memory; the affected parts are then rewritten without the
-duplicate rows, which go to quarantine.
+Run by DuckDB over the staged Parquet parts (key columns only), so it spills to disk (past
+``MEMORY_LIMIT``) rather than holding tens of millions of keys in memory; the affected parts are
+then rewritten without the duplicate rows, which go to quarantine.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import pyarrow.parquet as pq
 
 from icsys.feeds.contracts import Contract
 from icsys.feeds.lake import schema, write_options
+
+MEMORY_LIMIT = "3GB"
 
 
 def _files(paths: list[Path]) -> str:
@@ -42,6 +44,9 @@ def find_duplicates(
     con = duckdb.connect()
     try:
         con.execute(f"SET temp_directory = '{tmp}'")
+        # bounded memory (it spills past this): two loads may run side by side
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute("SET preserve_insertion_order = false")
         con.execute(
             f"CREATE TEMP VIEW s AS SELECT {key}, source_file, source_line "
             f"FROM read_parquet({_files(staged)})"
