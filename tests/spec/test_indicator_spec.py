@@ -41,7 +41,7 @@ def plan():
 def _run(engine, plan, world) -> pd.DataFrame:
     with input_files(world.lake, world.structure, PERIODS) as inputs:
         frame = engine.aggregate(plan, inputs)
-    frame = frame.copy()
+    frame = frame.astype({c: object for c in KEYS if c != "esp_band"})
     frame["parent_code"] = frame["parent_code"].fillna("")
     frame["esp_band"] = frame["esp_band"].astype(int)
     return frame.sort_values(KEYS, ignore_index=True)

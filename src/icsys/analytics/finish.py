@@ -11,6 +11,7 @@ Monthly series (else quarterly) of each area's total get an XmR chart (NHSRplott
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
@@ -20,12 +21,13 @@ from scipy import stats
 
 from icsys.analytics.definitions.loader import Library
 from icsys.analytics.definitions.model import Indicator, Method
+from icsys.analytics.frames import as_categoricals, group_ids, sort_order
+from icsys.analytics.long import TEXT_COLUMNS
 from icsys.analytics.methods.dsr import DSR_MIN_COUNT, ESP2013_WEIGHTS
 from icsys.analytics.methods.intervals import BYAR_MIN_COUNT, z_value
-from icsys.analytics.methods.spc import xmr_chart
 from icsys.analytics.methods.spc_rules import PTD
 from icsys.analytics.periods import Period
-from icsys.analytics.plan import ALL
+from icsys.analytics.series import spc_point_types
 
 FloatArray = npt.NDArray[np.float64]
 CONFIDENCE: Final = 0.95
@@ -143,18 +145,20 @@ def _values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _dsr_values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     keys = [c for c in frame.columns if c not in {"esp_band", "numerator", "denominator"}]
-    frame = frame[frame["esp_band"] >= 0]
-    if frame.empty:
-        return pd.DataFrame(columns=[*keys, "numerator", "denominator", "value", "lower", "upper"])
-    frame = frame.assign(**{k: frame[k].fillna("") for k in keys if frame[k].dtype == object})
-    summed = frame.groupby([*keys, "esp_band"])[["numerator", "denominator"]].sum()
-    wide = summed.unstack("esp_band")  # noqa: PD010 - bands become columns after a group-by
-    bands = list(range(len(ESP2013_WEIGHTS)))
-    counts = np.nan_to_num(wide["numerator"].reindex(columns=bands).to_numpy(float))
-    pops = np.nan_to_num(wide["denominator"].reindex(columns=bands).to_numpy(float))
+    frame = frame[frame["esp_band"].to_numpy() >= 0]
+    bands = len(ESP2013_WEIGHTS)
+    group, first = group_ids(frame, keys)
+    cell = group * bands + frame["esp_band"].to_numpy("int64")
+    size = len(first) * bands
+    shape = (len(first), bands)
+    num = np.nan_to_num(frame["numerator"].to_numpy(float))
+    den = np.nan_to_num(frame["denominator"].to_numpy(float))
+    counts = np.bincount(cell, num, size).astype(np.float64)
+    pops = np.bincount(cell, den, size).astype(np.float64)
+    # column-major, as a pivoted frame's values are: row sums then add in the same order
+    counts, pops = np.asfortranarray(counts.reshape(shape)), np.asfortranarray(pops.reshape(shape))
     value, lower, upper = dsr_matrix(counts, pops, ind.multiplier)
-    out = wide.index.to_frame(index=False)
-    out["parent_code"] = out["parent_code"].replace("", None)
+    out = frame[keys].take(first).reset_index(drop=True)
     out["numerator"] = counts.sum(axis=1)
     out["denominator"] = pops.sum(axis=1)
     out["value"], out["lower"], out["upper"] = value, lower, upper
@@ -163,16 +167,18 @@ def _dsr_values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
 
 def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
     """Values, limits and SPC point types for every indicator of the long aggregate frame."""
-    by_id = {p.period_id: p for p in periods}
+    long = as_categoricals(long, TEXT_COLUMNS)
+    by_id = {i.id: i for i in library.indicators}
     frames = []
-    for ind in library.indicators:
-        part = long[long["indicator_id"] == ind.id]
-        if part.empty:
+    for ind_id, part in long.groupby("indicator_id", observed=True, sort=False):
+        ind = by_id.get(str(ind_id))
+        if ind is None or part.empty:
             continue
         if ind.category is not None and ind.denominator and ind.denominator.category_total:
             keys = [c for c in part.columns if c not in {"category", "numerator", "denominator"}]
-            part = part.copy()
-            part["denominator"] = part.groupby(keys, dropna=False)["numerator"].transform("sum")
+            group, _first = group_ids(part, keys)
+            totals = np.bincount(group, part["numerator"].to_numpy(float))[group]
+            part = part.assign(denominator=totals)  # noqa: PLW2901 - the category totals
         done = _dsr_values(ind, part) if ind.method is Method.DSR else _values(ind, part)
         done = done.drop(columns=["esp_band"], errors="ignore")
         done["method"] = ind.method.value
@@ -180,30 +186,53 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
     if not frames:
         return pd.DataFrame(columns=list(MART_COLUMNS))
     out = pd.concat(frames, ignore_index=True)
-    info = pd.DataFrame(
-        [(k, p.period_type, p.label, p.start, p.end) for k, p in by_id.items()],
-        columns=["period_id", "period_type", "period", "period_start", "period_end"],
-    )
-    out = out.merge(info, on="period_id", how="left")
-    out["parent_code"] = out["parent_code"].astype(object).where(out["parent_code"].notna(), None)
-    out = _spc(library, out)
+    out = _period_columns(out, periods)
+    kinds = {i.id: spc_period_type(i.periods) for i in library.indicators}
+    directions = {i.id: str(i.improvement) for i in library.indicators}
+    out["spc_point_type"] = spc_point_types(out, kinds, directions, SPC_RULES)
     for col in ("value", "numerator", "denominator", "lower", "upper"):
         out[col] = out[col].astype(float)
-    return out[list(MART_COLUMNS)].sort_values(
-        [
-            "indicator_id",
-            "level",
-            "area_code",
-            "parent_code",
-            "breakdown",
-            "breakdown_value",
-            "category",
-            "period_type",
-            "period_start",
-        ],
-        ignore_index=True,
-        na_position="first",
-    )
+    order = sort_order(out, [*SORT_KEYS[:-1], "period_type"], out["period_start"])
+    return out[list(MART_COLUMNS)].take(order).reset_index(drop=True)
+
+
+SORT_KEYS: Final = (
+    "indicator_id",
+    "level",
+    "area_code",
+    "parent_code",
+    "breakdown",
+    "breakdown_value",
+    "category",
+    "period_start",
+)
+
+
+def _period_columns(out: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
+    """period_id → period_type, period (label), period_start and period_end."""
+    ids = out["period_id"].astype("category")
+    by_id = {p.period_id: p for p in periods}
+    known = [by_id.get(str(k)) for k in ids.cat.categories]
+    codes = ids.cat.codes.to_numpy().astype(np.int64)
+    types = [None if p is None else p.period_type for p in known]
+    labels = [None if p is None else p.label for p in known]
+    out["period_type"] = _categorical(codes, types)
+    out["period"] = _categorical(codes, labels)
+    for name, days in (
+        ("period_start", [None if p is None else p.start for p in known]),
+        ("period_end", [None if p is None else p.end for p in known]),
+    ):
+        lookup = np.empty(len(days) + 1, dtype=object)
+        lookup[: len(days)] = days  # the trailing None is taken by a missing id (code -1)
+        out[name] = lookup[codes]
+    return out.drop(columns=["period_id"])
+
+
+def _categorical(codes: npt.NDArray[np.int64], labels: Sequence[str | None]) -> pd.Categorical:
+    distinct = sorted({x for x in labels if x is not None})
+    rank = {x: i for i, x in enumerate(distinct)}
+    lut = np.array([-1 if x is None else rank[x] for x in labels] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(lut[codes], categories=distinct)
 
 
 def spc_period_type(ind_periods: tuple[str, ...]) -> str:
@@ -213,29 +242,3 @@ def spc_period_type(ind_periods: tuple[str, ...]) -> str:
         if kind in ind_periods:
             return kind
     return "month"
-
-
-def _spc(library: Library, out: pd.DataFrame) -> pd.DataFrame:
-    out["spc_point_type"] = None
-    directions = {i.id: i.improvement for i in library.indicators}
-    kinds = {i.id: spc_period_type(i.periods) for i in library.indicators}
-    series = out[
-        (out["breakdown"] == ALL)
-        & (out["period_type"] == out["indicator_id"].map(kinds))
-        & out["value"].notna()
-    ]
-    keys = ["indicator_id", "level", "area_code", "parent_code", "category"]
-    types: dict[int, str] = {}
-    for key, unsorted in series.groupby(keys, sort=False, dropna=False):
-        group = unsorted.sort_values("period_start")
-        values = group["value"].to_numpy(float)
-        if len(values) < 2 or not np.isfinite(values).all():
-            continue
-        chart = xmr_chart(
-            values.tolist(), rules=SPC_RULES, improvement_direction=directions[str(key[0])]
-        )
-        for index, point in zip(group.index, chart.points, strict=True):
-            types[int(index)] = point.point_type
-    if types:
-        out.loc[list(types), "spc_point_type"] = pd.Series(types)
-    return out

@@ -25,7 +25,7 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
-import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from icsys.analytics.definitions.loader import Library
 from icsys.analytics.definitions.model import Filter, Indicator, Measure, Method
@@ -190,7 +190,7 @@ def _breakdown_value(t: ir.Table, name: str) -> ir.StringValue:  # noqa: PLR0911
     if name == "imd_quintile":
         return ((decile + 1) // 2).cast("int64").cast("string").fill_null(UNKNOWN)
     if name == "core20":
-        return ibis.cases((decile.isnull(), UNKNOWN), (decile <= 2, "Core20"), else_="Other")  # noqa: PD003 - Ibis, not pandas
+        return ibis.cases((decile.isnull(), UNKNOWN), (decile <= 2, "Core20"), else_="Other")
     if name == "ethnicity_group":
         return t.eth_group
     raise ValueError(f"unknown breakdown {name!r}")
@@ -243,14 +243,14 @@ class _Builder:
         alive = persons.join(
             snaps,
             (persons.date_of_birth <= snaps.snap)
-            & (persons.date_of_death.isnull() | (persons.date_of_death > snaps.snap)),  # noqa: PD003 - Ibis, not pandas
+            & (persons.date_of_death.isnull() | (persons.date_of_death > snaps.snap)),
         )
         if basis == "registered":
             reg = self.table("registrations")
             at = reg.join(
                 snaps,
                 (reg.start_date <= snaps.snap)
-                & (reg.end_date.isnull() | (reg.end_date > snaps.snap)),  # noqa: PD003 - Ibis, not pandas
+                & (reg.end_date.isnull() | (reg.end_date > snaps.snap)),
             )
             at = at.mutate(
                 rank_=ibis.row_number().over(
@@ -261,7 +261,7 @@ class _Builder:
             at = at.filter(at.rank_ == 0).select("person_id", "snap", leaf=at.practice_code)
             pop = alive.join(at, ["person_id", "snap"])
         else:
-            pop = alive.filter(alive.lsoa_code.notnull()).mutate(leaf=alive.lsoa_code)  # noqa: PD004 - Ibis, not pandas
+            pop = alive.filter(alive.lsoa_code.notnull()).mutate(leaf=alive.lsoa_code)
         pop = self._demographics(pop, pop.snap)
         if full:
             pop = self._conditions(pop, snaps)
@@ -342,7 +342,7 @@ class _Builder:
             return t.mutate(leaf=leaf)
         rows = self.table(str(src.feed))
         if fam.source == "deaths":
-            rows = rows.filter(rows.date_of_death.notnull())  # noqa: PD004 - Ibis, not pandas
+            rows = rows.filter(rows.date_of_death.notnull())
         rows = self._own_fields(fam.source, rows)
         if src.time == "events":
             day = rows[str(src.event_date)]
@@ -356,7 +356,7 @@ class _Builder:
             snaps = self._snaps
             t = rows.join(
                 snaps,
-                (rows[start] <= snaps.snap) & (rows[stop].isnull() | (rows[stop] > snaps.snap)),  # noqa: PD003 - Ibis, not pandas
+                (rows[start] <= snaps.snap) & (rows[stop].isnull() | (rows[stop] > snaps.snap)),
             )
             t = t.mutate(pkey=t.snap.cast("string"))
             if fam.source == "waiting_list":
@@ -373,7 +373,7 @@ class _Builder:
                 t = t.mutate(lsoa_code=t.lsoa_code.fill_null(t.person_lsoa))
                 t = t.mutate(leaf=t.lsoa_code)
                 t = self._demographics(t, t.day_)
-            return t.filter(t.leaf.notnull())  # noqa: PD004 - Ibis, not pandas
+            return t.filter(t.leaf.notnull())
         pop = self.population(fam.basis)
         drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
         t = t.drop(*drop)
@@ -449,7 +449,7 @@ def _condition(t: ir.Table, f: Filter) -> ir.BooleanValue:
     col = _field(t, f.field)
     op = f.operator
     if op == "is_null":
-        return col.isnull() if f.is_null else col.notnull()  # noqa: PD003, PD004 - Ibis, not pandas
+        return col.isnull() if f.is_null else col.notnull()
     if op == "in":
         return col.cast("string").isin(list(f.in_ or ()))
     value: Any = getattr(f, op)
@@ -535,7 +535,7 @@ def rollup_expression(
         code, parent = f"{level}_code", f"{level}_parent"
         if code not in leaf_map.columns:
             continue
-        sel = joined.filter(joined[code].notnull())  # noqa: PD004 - Ibis, not pandas
+        sel = joined.filter(joined[code].notnull())
         parts.append(
             sel.group_by(
                 [
@@ -560,11 +560,11 @@ def run_family(
     table: TableGetter,
     *,
     cache: Callable[[ir.Table], ir.Table],
-    execute: Callable[[ir.Table], pd.DataFrame],
+    execute: Callable[[ir.Table], pa.Table],
     shared: dict[str, ir.Table] | None = None,
     full: frozenset[str] = frozenset({"registered", "resident"}),
-) -> pd.DataFrame:
-    """Run one family on an engine: stages 1-2 cached, stage 3 executed to pandas."""
+) -> pa.Table:
+    """Run one family on an engine: stages 1-2 cached, stage 3 executed to Arrow."""
     builder = _Builder(table, fam.period_types, shared=shared, cache=cache, full=full)
     cells = cache(family_expression(fam, builder))
     leaf_map = table(_leaf_map_name(fam))
@@ -590,8 +590,8 @@ def run_plan(
     table: TableGetter,
     *,
     cache: Callable[[ir.Table], ir.Table],
-    execute: Callable[[ir.Table], pd.DataFrame],
-) -> dict[str, pd.DataFrame]:
+    execute: Callable[[ir.Table], pa.Table],
+) -> dict[str, pa.Table]:
     """Every family of the plan; the populations of each basis are computed once and shared."""
     full = frozenset(f.basis for f in plan.families if needs_conditions(f))
     shared: dict[str, ir.Table] = {}
@@ -607,59 +607,7 @@ def _leaf_map_name(fam: Family) -> str:
     ]
 
 
-def to_long(plan: Plan, results: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Family results → one row per indicator, cell, category and age band (numerator and
-    denominator side by side); the format every engine returns."""
-    frames = []
-    keys = list(KEY_COLUMNS)
-    for ip in plan.indicators:
-        ind = ip.indicator
-        num_frame = results[ip.numerator.family]
-        num_cols = list(dict.fromkeys(ip.numerator.columns.values()))
-        den_cols: list[str] = []
-        if ip.denominator is None:
-            frame = num_frame[[*keys, *num_cols]]
-        elif ip.denominator.family == ip.numerator.family:
-            den_cols = list(dict.fromkeys(ip.denominator.columns.values()))
-            frame = num_frame[[*keys, *dict.fromkeys(num_cols + den_cols)]]
-        else:
-            den_frame = results[ip.denominator.family]
-            den_cols = list(dict.fromkeys(ip.denominator.columns.values()))
-            renamed = {c: f"d_{c}" for c in den_cols}
-            frame = num_frame[[*keys, *num_cols]].merge(
-                den_frame[[*keys, *den_cols]].rename(columns=renamed), on=keys, how="outer"
-            )
-            den_cols = [renamed[c] for c in den_cols]
-        frame = _restrict(frame, ind)
-        for category, num_col in ip.numerator.columns.items():
-            piece = frame[keys].copy()
-            piece["numerator"] = frame[num_col].astype(float).fillna(0.0).to_numpy()
-            if ip.denominator is None:
-                piece["denominator"] = float("nan")
-            else:
-                den_col = ip.denominator.columns.get(category, ip.denominator.columns.get(""))
-                if ip.denominator.family != ip.numerator.family:
-                    den_col = f"d_{den_col}"
-                piece["denominator"] = frame[str(den_col)].astype(float).to_numpy()
-            piece["indicator_id"] = ind.id
-            piece["category"] = category
-            frames.append(piece)
-    if not frames:
-        return pd.DataFrame(columns=[*LONG_COLUMNS])
-    return pd.concat(frames, ignore_index=True)[list(LONG_COLUMNS)]
-
-
 LONG_COLUMNS = ("indicator_id", *KEY_COLUMNS, "category", "numerator", "denominator")
-
-
-def _restrict(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Keep the indicator's own periods and breakdowns (its family may compute more); months
-    are totals only."""
-    ids = frame["period_id"]
-    types = ids.map({p: str(p).split(":", 1)[0] for p in ids.unique()})
-    keep = types.isin(ind.periods) & frame["breakdown"].isin([ALL, *ind.breakdowns])
-    keep &= (types != "month") | (frame["breakdown"] == ALL)
-    return frame[keep]
 
 
 def needed_tables() -> Sequence[str]:

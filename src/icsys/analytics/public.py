@@ -21,33 +21,24 @@ Indicators of class ``published`` (provider returns) and derived indicators pass
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
+from icsys.analytics.cells import protect
 from icsys.analytics.definitions.loader import Library, load_library
 from icsys.analytics.definitions.model import Disclosure, Indicator
-from icsys.analytics.plan import ALL
 from icsys.privacy.disclosure import (
     DEFAULT_THRESHOLD,
     RoundingMode,
     check_threshold,
-    is_disclosive,
-    round_count,
 )
+from icsys.privacy.equations import equations_from_lists, suppress
 
 Key = Hashable
-PARENT_LEVEL = {
-    "pcn": "sub_icb",
-    "place": "system",
-    "sub_icb": "system",
-    "trust": "system",
-    "system": "region",
-    "region": "england",
-}
 
 
 @dataclass(frozen=True)
@@ -72,57 +63,25 @@ def complementary(
     """Cells to suppress: ``primary`` (1 to ``threshold``) and ``secondary`` (to protect them).
 
     ``families`` are (parent, children) equations; ``forced`` cells are suppressed as primary
-    whatever their count; ``hidden`` cells are never published (an
-    unpublished remainder) and count as suppressed. The repair rule is
-    :func:`icsys.privacy.complementary.protect_hierarchy`'s: suppress the smallest published
-    non-zero sibling, else the parent; a suppressed parent with every child published gets its
-    smallest child suppressed. A work queue revisits only equations touching a new suppression.
+    whatever their count; ``hidden`` cells are never published (an unpublished remainder) and
+    count as suppressed. The repair rule is :func:`icsys.privacy.equations.suppress`'s (ties
+    between equally small cells broken by the text of their keys); the public view runs the
+    same solver on integer ids.
     """
-    suppressed: dict[Key, str] = {
-        k: "primary"
-        for k, c in counts.items()
-        if is_disclosive(c, threshold) or k in (forced or ())
-    }
-    out = set(suppressed) | hidden
-    member: dict[Key, list[int]] = defaultdict(list)
-    for i, (parent, children) in enumerate(families):
-        member[parent].append(i)
-        for child in children:
-            member[child].append(i)
-    queue = deque(sorted({i for k in out for i in member.get(k, [])}))
-    queued = set(queue)
-    while queue:
-        i = queue.popleft()
-        queued.discard(i)
-        parent, children = families[i]
-        extra = _repair(parent, children, counts, out, threshold)
-        if extra is None:
-            continue
-        suppressed[extra] = "secondary"
-        out.add(extra)
-        for j in [i, *member[extra]]:
-            if j not in queued:
-                queue.append(j)
-                queued.add(j)
-    return {k: v for k, v in suppressed.items() if k not in hidden}
-
-
-def _repair(
-    parent: Key, children: list[Key], counts: dict[Key, int], out: set[Key], threshold: int
-) -> Key | None:
-    hidden = [c for c in children if c in out]
-    shown = [c for c in children if c not in out]
-    if parent in out:
-        needs_more = not hidden
-    else:
-        needs_more = bool(hidden) and (
-            len(hidden) == 1 or sum(counts[c] for c in hidden) <= threshold
-        )
-    if not needs_more:
-        return None
-    if not shown:
-        return parent if parent not in out else None
-    return min(shown, key=lambda c: (counts[c] == 0, counts[c], str(c)))
+    keys = list(counts)
+    ids = {k: i for i, k in enumerate(keys)}
+    values = np.array([counts[k] for k in keys], dtype=np.int64)
+    primary = (values >= 1) & (values <= threshold)
+    primary |= np.array([k in (forced or ()) for k in keys], dtype=bool)
+    never = np.array([k in hidden for k in keys], dtype=bool)
+    text = sorted(range(len(keys)), key=lambda i: str(keys[i]))
+    tiebreak = np.empty(len(keys), dtype=np.int64)
+    tiebreak[text] = np.arange(len(keys))
+    eqs = equations_from_lists([(ids[p], [ids[c] for c in cs]) for p, cs in families])
+    added = suppress(values, eqs, primary | never, threshold, tiebreak)
+    verdict = {k: "primary" for k, p in zip(keys, primary, strict=True) if p}
+    verdict |= {k: "secondary" for k, a in zip(keys, added, strict=True) if a}
+    return {k: v for k, v in verdict.items() if k not in hidden}
 
 
 def _protected(ind: Indicator) -> tuple[str | None, bool]:
@@ -146,120 +105,68 @@ def public_view(
 ) -> pd.DataFrame:
     """The rows a non-analyst may see (``disclosure`` says what was done to each)."""
     lib = library or load_library()
-    classes = {i.id: i for i in lib.indicators if i.disclosure is Disclosure.COUNTS}
+    rules = {}
+    for ind in lib.indicators:
+        column, den_counts = _protected(ind)
+        if ind.disclosure is Disclosure.COUNTS and column is not None:
+            share = bool(ind.category is not None and ind.denominator)
+            share = share and bool(ind.denominator and ind.denominator.category_total)
+            rules[ind.id] = (column, den_counts, share)
     out = frame.copy()
     out["disclosure"] = ""
-    parts = []
-    for ind_id, part in out.groupby("indicator_id", sort=False):
-        ind = classes.get(str(ind_id))
-        column, den_counts = _protected(ind) if ind is not None else (None, False)
-        if ind is None or column is None:
-            parts.append(part)
-            continue
-        parts.append(_protect_indicator(part, ind, column, den_counts, policy))
-    if not parts:
+    ids = out["indicator_id"].astype(str).to_numpy()
+    protected = np.isin(ids, list(rules))
+    if not protected.any():
         return out
-    return pd.concat(parts).sort_index()
-
-
-def _protect_indicator(
-    part: pd.DataFrame, ind: Indicator, column: str, den_counts: bool, policy: DisclosurePolicy
-) -> pd.DataFrame:
-    part = part.copy()
-    verdicts: dict[int, str] = {}
-    for _period, rows in part.groupby(["period_type", "period"], sort=False):
-        verdicts.update(_protect_period(rows, ind, column, den_counts, policy.threshold))
-    suppressed = part.index.isin(list(verdicts))
-    part.loc[suppressed, "disclosure"] = pd.Series(verdicts)
+    where = np.flatnonzero(protected)
+    rows = out.iloc[where]
+    which = rows["indicator_id"].astype(str)
+    use_den = which.map({k: v[0] == "denominator" for k, v in rules.items()}).to_numpy(bool)
+    den_counts = which.map({k: v[1] for k, v in rules.items()}).to_numpy(bool)
+    share = which.map({k: v[2] for k, v in rules.items()}).to_numpy(bool)
+    verdict = protect(rows, use_den, den_counts, share, policy.threshold)
+    suppressed = verdict != ""
+    disclosure = np.where(suppressed, verdict, "rounded" if policy.rounding != "none" else "")
+    out["disclosure"] = _place(len(out), where, disclosure)
+    hide = np.zeros(len(out), dtype=bool)
+    hide[where[suppressed]] = True
     for col in ("value", "lower", "upper", "numerator", "denominator"):
-        part.loc[suppressed, col] = np.nan
-    shown = ~suppressed
-    counted = [column] + (["denominator"] if den_counts and column == "numerator" else [])
-    for col in counted:
-        part.loc[shown, col] = part.loc[shown, col].map(
-            lambda x: np.nan if pd.isna(x) else float(round_count(round(x), policy.rounding))
-        )
-    part.loc[shown, "disclosure"] = "rounded" if policy.rounding != "none" else ""
-    return part
+        out[col] = np.where(hide, np.nan, out[col].to_numpy(float))
+    shown = where[~suppressed]
+    counted = {
+        "numerator": shown[~use_den[~suppressed]],
+        "denominator": np.concatenate(
+            [shown[use_den[~suppressed]], shown[(den_counts & ~use_den)[~suppressed]]]
+        ),
+    }
+    for col, at in counted.items():
+        values = out[col].to_numpy(float).copy()
+        values[at] = round_counts(values[at], policy.rounding)
+        out[col] = values
+    return out
 
 
-def _protect_period(
-    rows: pd.DataFrame, ind: Indicator, column: str, den_counts: bool, threshold: int
-) -> dict[int, str]:
-    counts: dict[Key, int] = {}
-    index_of: dict[Key, int] = {}
-    forced: set[Key] = set()
-    share = ind.category is not None and ind.denominator is not None
-    share = share and bool(ind.denominator and ind.denominator.category_total)
-    columns = [
-        "level",
-        "area_code",
-        "parent_code",
-        "breakdown",
-        "breakdown_value",
-        "category",
-        column,
-        "denominator",
-    ]
-    for idx, r in zip(rows.index, rows[columns].itertuples(index=False, name=None), strict=True):
-        level, area, parent, breakdown, value, category, count, den = r
-        key = ("cell", level, area, parent, breakdown, value, category)
-        counts[key] = 0 if pd.isna(count) else round(count)
-        index_of[key] = int(idx)
-        if den_counts and not pd.isna(den) and is_disclosive(round(den), threshold):
-            forced.add(key)  # a small counted denominator is itself disclosive
-        if share:
-            counts[("total", level, area, parent, breakdown, value, "")] = (
-                0 if pd.isna(den) else round(den)
-            )
-    hidden: set[Key] = set()
-    families = []
-    for parent, listed in _families(counts):
-        children = list(listed)
-        rest = counts[parent] - sum(counts[c] for c in children)
-        if rest > 0:
-            remainder = ("rest", parent)
-            counts[remainder] = rest
-            hidden.add(remainder)
-            children.append(remainder)
-        families.append((parent, children))
-    verdict = complementary(counts, families, hidden, threshold, forced=forced)
-    return {index_of[k]: v for k, v in verdict.items() if k in index_of}
+def _place(n: int, where: npt.NDArray[np.int64], values: npt.NDArray[np.str_]) -> pd.Series:
+    column = np.full(n, "", dtype=object)
+    column[where] = values
+    return column
 
 
-def _families(counts: dict[Key, int]) -> list[tuple[Key, list[Key]]]:
-    """Every published equation among a period's cells: category totals → categories, and for
-    each category (and the totals) parent area → child areas and area total → breakdown values."""
-    families: list[tuple[Key, list[Key]]] = []
-    groups: dict[object, list[tuple[object, ...]]] = defaultdict(list)
-    cats: dict[Key, list[Key]] = defaultdict(list)
-    for key in counts:
-        assert isinstance(key, tuple)  # noqa: S101 - keys are built above
-        groups[(key[0], key[6])].append(key)
-        if key[0] == "cell" and key[6] != "":
-            total = ("total", *key[1:6], "")
-            if total in counts:
-                cats[total].append(key)
-    families += list(cats.items())
-    for keys in groups.values():
-        families += _area_and_breakdown_families(keys)
-    return families
+def round_counts(values: npt.NDArray[np.float64], mode: RoundingMode) -> npt.NDArray[np.float64]:
+    """:func:`icsys.privacy.disclosure.round_count` of whole counts (missing stays missing).
 
-
-def _area_and_breakdown_families(keys: list[tuple[object, ...]]) -> list[tuple[Key, list[Key]]]:
-    by_area = {(k[1], k[2], k[4], k[5]): k for k in keys}  # parents: codes unique per level
-    by_cell = {(k[1], k[2], k[3], k[4], k[5]): k for k in keys}
-    children: dict[Key, list[Key]] = defaultdict(list)
-    breakdowns: dict[tuple[Key, object], list[Key]] = defaultdict(list)
-    for key in keys:
-        _kind, level, _area, parent, breakdown, value, _cat = key
-        up = PARENT_LEVEL.get(str(level))
-        if up is not None and parent is not None:
-            grand = by_area.get((up, parent, breakdown, value))
-            if grand is not None:
-                children[grand].append(key)
-        if breakdown != ALL:
-            total = by_cell.get((level, key[2], parent, ALL, ALL))
-            if total is not None:
-                breakdowns[(total, breakdown)].append(key)
-    return list(children.items()) + [(t, cs) for (t, _b), cs in breakdowns.items()]
+    Raises:
+        ValueError: for a negative count.
+    """
+    known = ~np.isnan(values)
+    whole = np.round(np.where(known, values, 0.0)).astype(np.int64)
+    if (whole < 0).any():
+        raise ValueError(f"counts must be non-negative integers, got {int(whole.min())}")
+    if mode == "nearest5":
+        quotient, remainder = np.divmod(whole, 5)
+        rounded = (quotient + (2 * remainder >= 5)) * 5
+    elif mode == "midpoint6":
+        rounded = np.where(whole == 0, 0, -(-whole // 6) * 6 - 3)
+    else:
+        rounded = whole
+    return np.where(known, rounded.astype(np.float64), np.nan)

@@ -138,15 +138,35 @@ def compute_values(
     values = finish(library, long, periods)
     derived = _derived(library, values)
     if not derived.empty:  # columns the derived rows leave empty stay as the values' dtypes
-        values = pd.concat([values, derived.dropna(axis=1, how="all")], ignore_index=True)
+        values = _append(values, derived.dropna(axis=1, how="all"))
     timings["finish"] = time.perf_counter() - start
     return values
+
+
+def _append(values: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """``values`` and ``more`` one after the other, keeping ``values``' categorical columns
+    categorical (with ``more``'s new values added as categories)."""
+    values = values.copy()
+    more = more.copy()
+    for name in more.columns:
+        col = values[name] if name in values.columns else None
+        if col is None or not isinstance(col.dtype, pd.CategoricalDtype):
+            continue
+        new = sorted(set(more[name].dropna().astype(str)) - set(col.cat.categories))
+        values[name] = col.cat.add_categories(new) if new else col
+        more[name] = pd.Categorical(more[name], categories=values[name].cat.categories)
+    return pd.concat([values, more], ignore_index=True)
 
 
 def _derived(library: Library, values: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for d in library.derived:
-        rows = d.compute(values[values["indicator_id"].isin(d.inputs)])
+        rows = values[values["indicator_id"].isin(d.inputs)]
+        texts = {c: object for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)}
+        rows = rows.astype(texts)  # the extension point sees plain columns
+        if "parent_code" in rows.columns:
+            rows["parent_code"] = rows["parent_code"].where(rows["parent_code"].notna(), None)
+        rows = d.compute(rows)
         if rows.empty:
             continue
         frames.append(rows.assign(indicator_id=d.id, method=d.method, spc_point_type=None))

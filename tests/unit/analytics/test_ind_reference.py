@@ -23,7 +23,7 @@ PERIODS = periods_ending(END, months=2, quarters=1, years=1)
 
 
 def _tidy(frame):
-    frame = frame.copy()
+    frame = frame.astype({c: object for c in KEYS if c != "esp_band"})
     frame["parent_code"] = frame["parent_code"].fillna("")
     frame["esp_band"] = frame["esp_band"].astype(int)
     return frame

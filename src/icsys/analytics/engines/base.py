@@ -20,8 +20,9 @@ import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from icsys.analytics.long import long_frame
 from icsys.analytics.periods import Period
-from icsys.analytics.plan import Plan, run_plan, to_long
+from icsys.analytics.plan import Plan, run_plan
 from icsys.analytics.structure import Structure
 from icsys.feeds.contracts import contract
 from icsys.feeds.lake import schema as lake_schema
@@ -121,9 +122,8 @@ class IbisEngine:
     def _cache(self, expr: ir.Table) -> ir.Table:
         return expr.cache()
 
-    def _execute(self, expr: ir.Table) -> pd.DataFrame:
-        # through Arrow: Ibis's own to_pandas() is an order of magnitude slower here
-        return expr.to_pyarrow().to_pandas()
+    def _execute(self, expr: ir.Table) -> pa.Table:
+        return expr.to_pyarrow()
 
     def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
         loaded: dict[str, ir.Table] = {}
@@ -140,7 +140,7 @@ class IbisEngine:
             return loaded[name]
 
         results = run_plan(plan, table, cache=self._cache, execute=self._execute)
-        return to_long(plan, results)
+        return long_frame(plan, results)
 
 
 Reader = Callable[[str, list[Path]], ir.Table]

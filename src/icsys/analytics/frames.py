@@ -1,0 +1,67 @@
+"""Small helpers for the large frames after aggregation: text columns as categoricals with sorted
+categories, integer group ids over several key columns, and sort orders from codes.
+
+Sorted categories make code order equal to text order, so a sort or grouping on codes gives
+the same result as on the strings (missing values, code -1, sort first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]
+
+IntArray = npt.NDArray[np.int64]
+_COMPACT = 2**31
+
+
+def as_categoricals(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` it has as a categorical with sorted categories."""
+    changes = {}
+    for name in columns:
+        if name not in frame.columns:
+            continue
+        col = frame[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = list(col.cat.categories)
+            if cats != sorted(cats):
+                changes[name] = col.cat.reorder_categories(sorted(cats))
+            continue
+        values = sorted(set(col.dropna().unique()))
+        changes[name] = pd.Categorical(col, categories=values)
+    return frame.assign(**changes) if changes else frame
+
+
+def codes(col: pd.Series) -> tuple[IntArray, int]:
+    """Integer codes of a column (``-1`` for missing, in value order) and their count."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int64), len(col.cat.categories)
+    found, uniques = pd.factorize(col, sort=True, use_na_sentinel=True)
+    return found.astype(np.int64), len(uniques)
+
+
+def group_ids(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[IntArray, IntArray]:
+    """A group id per row over ``keys`` (missing values form their own group) and the position
+    of each group's first row."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for name in keys:
+        found, n = codes(frame[name])
+        if size * (n + 1) >= _COMPACT:
+            _unique, combined = np.unique(combined, return_inverse=True)
+            size = int(combined.max()) + 1 if len(combined) else 1
+        combined = combined * (n + 1) + (found + 1)
+        size *= n + 1
+    _unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), first.astype(np.int64)
+
+
+def sort_order(frame: pd.DataFrame, keys: Sequence[str], last: pd.Series | None = None) -> IntArray:
+    """Row positions sorting ``frame`` by ``keys`` (then ``last``), missing values first."""
+    columns = [codes(frame[k])[0] for k in keys]
+    if last is not None:
+        columns.append(codes(last)[0])
+    if not columns:
+        return np.arange(len(frame), dtype=np.int64)
+    return np.lexsort(columns[::-1]).astype(np.int64)

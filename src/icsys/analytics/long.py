@@ -1,0 +1,127 @@
+"""Family results → the long frame, in one DuckDB query over Arrow tables.
+
+One row per indicator, cell, category and age band with the numerator and denominator side by
+side (a denominator from another family joined on the cell), restricted to the indicator's own
+periods and breakdowns (months as totals only). The text columns come back as pandas
+categoricals with sorted categories, so the steps after (:mod:`icsys.analytics.finish`,
+:mod:`icsys.analytics.public`) group and sort on small integer codes instead of Python strings.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from icsys.analytics.plan import ALL, KEY_COLUMNS, LONG_COLUMNS, IndicatorPlan, Plan
+
+TEXT_COLUMNS = (
+    "indicator_id",
+    "period_id",
+    "level",
+    "area_code",
+    "parent_code",
+    "breakdown",
+    "breakdown_value",
+    "category",
+)
+_NO_PARENT = "\x00"  # stands for a missing parent in joins (DuckDB joins never match NULLs)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _select(ip: IndicatorPlan, names: dict[str, str]) -> list[str]:
+    ind = ip.indicator
+    num = names[ip.numerator.family]
+    keys = [k for k in KEY_COLUMNS if k != "parent_code"]
+    if ip.denominator is None or ip.denominator.family == ip.numerator.family:
+        source = f"{num} AS n"
+        key_sql = [f"n.{k}" for k in keys] + ["n.parent_code"]
+        den_alias = "n"
+    else:
+        den = names[ip.denominator.family]
+        on = " AND ".join(f"n.{k} = d.{k}" for k in KEY_COLUMNS)
+        source = f"{num} AS n FULL OUTER JOIN {den} AS d ON {on}"
+        key_sql = [f"coalesce(n.{k}, d.{k})" for k in [*keys, "parent_code"]]
+        den_alias = "d"
+    types = ", ".join(_quote(t) for t in ind.periods)
+    shown = ", ".join(_quote(b) for b in (ALL, *ind.breakdowns))
+    kind = f"split_part({key_sql[0]}, ':', 1)"
+    breakdown = key_sql[keys.index("breakdown")]
+    where = (
+        f"{kind} IN ({types}) AND {breakdown} IN ({shown}) "
+        f"AND ({kind} <> 'month' OR {breakdown} = {_quote(ALL)})"
+    )
+    out = []
+    for category, num_col in ip.numerator.columns.items():
+        if ip.denominator is None:
+            den_sql = "CAST(NULL AS DOUBLE)"
+        else:
+            den_col = ip.denominator.columns.get(category, ip.denominator.columns.get(""))
+            den_sql = f"CAST({den_alias}.{den_col} AS DOUBLE)"
+        cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
+        out.append(
+            f"SELECT {_quote(ind.id)} AS indicator_id, {', '.join(cols)}, "
+            f"{_quote(category)} AS category, "
+            f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE) AS numerator, {den_sql} AS denominator "
+            f"FROM {source} WHERE {where}"
+        )
+    return out
+
+
+def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
+    """The long frame (:data:`LONG_COLUMNS`) of ``results`` (family key → Arrow table)."""
+    con = duckdb.connect()
+    try:
+        names = {}
+        for i, (key, table) in enumerate(results.items()):
+            name = f"fam{i}"
+            con.register(f"{name}_arrow", table)
+            parent = f"coalesce(parent_code, {_quote(_NO_PARENT)}) AS parent_code"
+            others = [c for c in table.column_names if c != "parent_code"]
+            con.execute(
+                f"CREATE TEMP TABLE {name} AS SELECT {', '.join(others)}, {parent} "
+                f"FROM {name}_arrow"
+            )
+            con.unregister(f"{name}_arrow")
+            names[key] = name
+        parts = [sql for ip in plan.indicators for sql in _select(ip, names)]
+        if not parts:
+            return pd.DataFrame(columns=list(LONG_COLUMNS))
+        cols = ", ".join(
+            f"nullif(parent_code, {_quote(_NO_PARENT)}) AS parent_code" if c == "parent_code" else c
+            for c in LONG_COLUMNS
+        )
+        query = f"SELECT {cols} FROM ({' UNION ALL '.join(parts)})"
+        table = con.sql(query).to_arrow_table()
+    finally:
+        con.close()
+    return categorical_frame(table)
+
+
+def categorical_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table → pandas, its text columns as categoricals with sorted categories."""
+    columns: dict[str, object] = {}
+    for name in table.column_names:
+        col = table.column(name)
+        text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+        columns[name] = _categorical(col) if text else col.to_pandas()
+    return pd.DataFrame(columns)
+
+
+def _categorical(col: pa.ChunkedArray) -> pd.Categorical:
+    encoded = pc.dictionary_encode(col.combine_chunks())
+    values = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    if len(values) == 0:
+        return pd.Categorical.from_codes(codes, categories=[])
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(
+        np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), categories=values[order]
+    )
