@@ -208,6 +208,7 @@ class _Builder:
         shared: dict[str, ir.Table] | None = None,
         cache: Callable[[ir.Table], ir.Table] = lambda t: t,
         full: frozenset[str] = frozenset({"registered", "resident"}),
+        clusters: frozenset[str] | None = None,
     ) -> None:
         self.table = table
         periods = table("periods")
@@ -217,6 +218,7 @@ class _Builder:
         self._shared = shared if shared is not None else {}
         self._cache = cache
         self._full = full
+        self._clusters = clusters  # None: every condition flag, multimorbidity and segments
 
     def period_keys(self, fam: Family) -> ir.Table:
         """period_id → the key stage 1 is computed by (see :func:`period_key_kind`)."""
@@ -279,6 +281,14 @@ class _Builder:
     def _conditions(self, pop: ir.Table, snaps: ir.Table) -> ir.Table:
         cond = self.table("conditions")
         c = cond.join(snaps, cond.onset_date <= snaps.snap)
+        if self._clusters is not None:  # only the flags the plan reads
+            wanted = sorted(self._clusters)
+            c = c.filter(c.cluster.isin(wanted))
+            some = c.group_by(["person_id", "snap"]).aggregate(
+                **{f"has_{k}": (c.cluster == k).cast("int64").max() for k in wanted}
+            )
+            pop = _tidy(pop.left_join(some, ["person_id", "snap"]))
+            return pop.mutate(**{f"has_{k}": pop[f"has_{k}"].fill_null(0) for k in wanted})
         recent = c.onset_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)
         flags = c.group_by(["person_id", "snap"]).aggregate(
             **{f"has_{k}": (c.cluster == k).cast("int64").max() for k in CLUSTERS},
@@ -563,9 +573,12 @@ def run_family(
     execute: Callable[[ir.Table], pa.Table],
     shared: dict[str, ir.Table] | None = None,
     full: frozenset[str] = frozenset({"registered", "resident"}),
+    clusters: frozenset[str] | None = None,
 ) -> pa.Table:
     """Run one family on an engine: stages 1-2 cached, stage 3 executed to Arrow."""
-    builder = _Builder(table, fam.period_types, shared=shared, cache=cache, full=full)
+    builder = _Builder(
+        table, fam.period_types, shared=shared, cache=cache, full=full, clusters=clusters
+    )
     cells = cache(family_expression(fam, builder))
     leaf_map = table(_leaf_map_name(fam))
     return execute(rollup_expression(cells, fam, leaf_map, builder.period_keys(fam)))
@@ -574,15 +587,28 @@ def run_family(
 CONDITION_FIELDS = frozenset({"n_ltc", "cms_band", "segment"}) | {f"has_{c}" for c in CLUSTERS}
 
 
-def needs_conditions(fam: Family) -> bool:
-    """Whether a family reads long-term conditions or segments (a costlier population)."""
+def condition_fields(fam: Family) -> set[str]:
+    """The long-term condition and segment fields a family reads."""
+    fields: set[str] = set()
     for col in fam.columns:
-        fields = {f.field for f in col.measure.where}
+        fields |= {f.field for f in col.measure.where}
         if col.category is not None:
             fields.add(col.category[0])
-        if fields & CONDITION_FIELDS:
-            return True
-    return False
+    return fields & CONDITION_FIELDS
+
+
+def needs_conditions(fam: Family) -> bool:
+    """Whether a family reads long-term conditions or segments (a costlier population)."""
+    return bool(condition_fields(fam))
+
+
+def _clusters(plan: Plan) -> frozenset[str] | None:
+    """The condition flags the plan reads, or None when it needs them all (multimorbidity,
+    the CMS or segments)."""
+    fields = set().union(*(condition_fields(f) for f in plan.families))
+    if fields & {"n_ltc", "cms_band", "segment"}:
+        return None
+    return frozenset(f.removeprefix("has_") for f in fields)
 
 
 def run_plan(
@@ -594,9 +620,12 @@ def run_plan(
 ) -> dict[str, pa.Table]:
     """Every family of the plan; the populations of each basis are computed once and shared."""
     full = frozenset(f.basis for f in plan.families if needs_conditions(f))
+    clusters = _clusters(plan)
     shared: dict[str, ir.Table] = {}
     return {
-        fam.key: run_family(fam, table, cache=cache, execute=execute, shared=shared, full=full)
+        fam.key: run_family(
+            fam, table, cache=cache, execute=execute, shared=shared, full=full, clusters=clusters
+        )
         for fam in plan.families
     }
 

@@ -41,3 +41,17 @@ def test_reference_and_duckdb_agree(seed, persons):
     assert (merged["_merge"] == "both").all()
     for col in ("numerator", "denominator"):
         assert np.allclose(merged[f"{col}_d"], merged[f"{col}_r"], equal_nan=True)
+
+
+def test_a_selection_reads_only_its_condition_flags_and_gives_the_same_rows(tmp_path):
+    ids = ["prevalence_diabetes", "prevalence_diabetes_dsr", "registered_population"]
+    world = synthetic_world(tmp_path, seed=3, persons=80)
+    with input_files(world.lake, world.structure, PERIODS) as inputs:
+        full = _tidy(DuckDBEngine().aggregate(PLAN, inputs))
+        some = _tidy(DuckDBEngine().aggregate(build_plan(load_library().select(ids)), inputs))
+    full = full[full["indicator_id"].isin(ids)]
+    merged = some.merge(full, on=KEYS, how="outer", suffixes=("_s", "_f"), indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (merged["numerator_s"] > 0).any()
+    for col in ("numerator", "denominator"):
+        assert np.allclose(merged[f"{col}_s"], merged[f"{col}_f"], equal_nan=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -16,24 +19,40 @@ from icsys.analytics.plan import Plan
 _IBIS_DEPRECATION = r"fetch_arrow_table\(\) is deprecated"
 
 
+def default_memory_limit() -> str:
+    """A quarter of the machine's memory: DuckDB spills its cached populations to a temporary
+    folder past it, which keeps a 10-million-person run's peak within bounds."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, total // 4 // 2**20)}MB"
+
+
 class DuckDBEngine(IbisEngine):
-    """One DuckDB connection per engine; ``threads``/``memory_limit`` pass to DuckDB."""
+    """One DuckDB connection per engine; ``threads``/``memory_limit`` pass to DuckDB (default
+    :func:`default_memory_limit`), which spills past the limit to a temporary folder."""
 
     name = "duckdb"
 
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
-        config: dict[str, int | str] = {}
+        self._spill = tempfile.mkdtemp(prefix="icsys-duckdb-")
+        config: dict[str, int | str | bool] = {
+            "memory_limit": memory_limit or default_memory_limit(),
+            "temp_directory": self._spill,
+            "preserve_insertion_order": False,
+        }
         if threads is not None:
             config["threads"] = threads
-        if memory_limit is not None:
-            config["memory_limit"] = memory_limit
         self.con = ibis.duckdb.connect(**config)
         self._count = 0
 
     def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
-            return super().aggregate(plan, inputs)
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
+                return super().aggregate(plan, inputs)
+        finally:
+            for name in [f"_icsys_cache_{i}" for i in range(1, self._count + 1)]:
+                self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            shutil.rmtree(self._spill, ignore_errors=True)
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         # Ibis's own cache() cannot drop its tables with this sqlglot; a temporary table, named
