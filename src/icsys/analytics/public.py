@@ -13,8 +13,9 @@ problem that covers every level, breakdown and category together:
   at least two cells are and, under a published parent, the suppressed cells sum to more than
   the threshold — so no suppressed cell can be recovered by subtracting published children from
   a published parent;
-* published counts are rounded (``nearest5`` by default, or ``midpoint6``); values and limits
-  are computed from the unrounded counts, as NHS England publishes rates.
+* published counts are rounded (``nearest5`` by default, or ``midpoint6``); a count
+  indicator's value is its rounded count; the values and limits of rates and proportions are
+  computed from the unrounded counts, as NHS England publishes rates.
 
 Indicators of class ``published`` (provider returns) and derived indicators pass unchanged.
 """
@@ -30,7 +31,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.cells import protect
 from icsys.analytics.definitions.loader import Library, load_library
-from icsys.analytics.definitions.model import Disclosure, Indicator
+from icsys.analytics.definitions.model import Disclosure, Indicator, Method
 from icsys.privacy.disclosure import (
     DEFAULT_THRESHOLD,
     RoundingMode,
@@ -143,6 +144,12 @@ def public_view(
         values = out[col].to_numpy(float).copy()
         values[at] = round_counts(values[at], policy.rounding)
         out[col] = values
+    # a count indicator's value is its numerator: publish the rounded count, not the exact one
+    counts_itself = np.zeros(len(out), dtype=bool)
+    counts_itself[shown] = (out["method"].to_numpy(object)[shown] == Method.COUNT.value) & ~use_den[
+        ~suppressed
+    ]
+    out["value"] = np.where(counts_itself, out["numerator"].to_numpy(float), out["value"])
     return out
 
 

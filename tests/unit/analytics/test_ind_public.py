@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
+import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icsys.analytics.public import complementary
+from icsys.analytics.definitions.loader import load_library
+from icsys.analytics.public import DisclosurePolicy, complementary, public_view
 from icsys.privacy.complementary import Cell, protect_hierarchy
 
 
@@ -59,3 +63,41 @@ def test_an_unpublished_remainder_protects_on_its_own_when_large():
     counts = {"sys": 100, "a": 3, "b": 50, "rest": 47}
     verdict = complementary(counts, [("sys", ["a", "b", "rest"])], {"rest"}, 7)
     assert verdict == {"a": "primary"}
+
+
+def _count_rows(indicator: str, counts: dict[str, int]) -> pd.DataFrame:
+    """Analyst rows of a count indicator: systems of one region, one month, no breakdown."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator,
+                "level": "system",
+                "area_code": area,
+                "parent_code": "R1",
+                "period_type": "month",
+                "period": "2025-03",
+                "period_start": date(2025, 3, 1),
+                "period_end": date(2025, 3, 31),
+                "breakdown": "all",
+                "breakdown_value": "",
+                "category": "",
+                "value": float(n),
+                "numerator": float(n),
+                "denominator": np.nan,
+                "lower": np.nan,
+                "upper": np.nan,
+                "method": "count",
+                "spc_point_type": "",
+            }
+            for area, n in counts.items()
+        ]
+    )
+
+
+def test_a_count_indicators_published_value_is_its_rounded_count():
+    frame = _count_rows("rtt_52_week_waits", {"S1": 123, "S2": 51, "S3": 4, "S4": 30})
+    public = public_view(frame, DisclosurePolicy(), load_library()).set_index("area_code")
+    assert public.loc["S1", ["value", "numerator"]].tolist() == [125.0, 125.0]
+    assert public.loc["S2", ["value", "numerator"]].tolist() == [50.0, 50.0]
+    assert public.loc["S3", "disclosure"] == "primary"
+    assert public.loc["S3", ["value", "numerator"]].isna().all()
