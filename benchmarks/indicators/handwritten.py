@@ -95,7 +95,7 @@ def sql(period_ids: Sequence[str], levels: Sequence[str], indicators: Sequence[s
         "AND (r.end_date IS NULL OR r.end_date > s.snap))",
         "diabetes AS (SELECT DISTINCT c.person_id, s.snap FROM conditions AS c "
         "JOIN snaps AS s ON c.onset_date <= s.snap WHERE c.cluster = 'diabetes')",
-        "pop AS (SELECT a.person_id, a.snap, g.practice_code AS leaf, a.age, a.sex_v, a.eth_group, "
+        "pop AS MATERIALIZED (SELECT a.person_id, a.snap, g.practice_code AS leaf, a.age, a.sex_v, a.eth_group, "
         "m.imd_decile, d.person_id IS NOT NULL AS diabetes FROM alive AS a "
         "JOIN reg AS g ON g.person_id = a.person_id AND g.snap = a.snap AND g.rn = 1 "
         "LEFT JOIN lsoa_map AS m ON m.lsoa_code = a.lsoa_code "
@@ -130,9 +130,9 @@ def sql(period_ids: Sequence[str], levels: Sequence[str], indicators: Sequence[s
         "-1 AS esp_band, sum(CAST(coalesce(x.admission_type = 'emergency', false) AS INTEGER)) "
         f"AS n_em FROM spells AS x, {_breakdowns('b', SIX)} "
         "WHERE b.breakdown = 'all' OR x.period_type <> 'month' GROUP BY ALL)",
-        f"pop_up AS ({_rollup('pop_cells', 'c.snap', ['n_all', 'n_17', 'n_d17'], levels)})",
+        f"pop_up AS MATERIALIZED ({_rollup('pop_cells', 'c.snap', ['n_all', 'n_17', 'n_d17'], levels)})",
         f"band_up AS ({_rollup('band_cells', 'c.snap', ['n_17', 'n_d17'], levels)})",
-        f"ae_up AS ({_rollup('ae_cells', 'c.period_id', ['n_att', 'n_4h'], levels)})",
+        f"ae_up AS MATERIALIZED ({_rollup('ae_cells', 'c.period_id', ['n_att', 'n_4h'], levels)})",
         f"spell_up AS ({_rollup('spell_cells', 'c.period_id', ['n_em'], levels)})",
         "pop_p AS (SELECT p.period_id, p.period_type, u.* EXCLUDE (snap) FROM pop_up AS u "
         'JOIN periods_in AS p ON p."end" = u.snap)',
