@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,7 +106,9 @@ def _icsys(library: Any, tables: dict[str, list[str]]) -> pd.DataFrame:
 def _connect(tables: dict[str, list[str]]) -> Any:
     import duckdb  # noqa: PLC0415
 
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    spill = tempfile.mkdtemp(prefix="ind-sql-")  # the engine's settings: same limit, same spill
+    config = {"memory_limit": MEMORY_LIMIT, "temp_directory": spill}
+    con = duckdb.connect(config={**config, "preserve_insertion_order": False})
     for name, paths in tables.items():
         listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
         con.execute(
@@ -202,8 +205,18 @@ def _run_child(name: str, work: Path, timeout: float) -> dict[str, Any]:
     out.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "benchmarks.indicators.run", "--child", name, "--work", str(work)]
     cmd += ["--deadline", str(time.time() + timeout * 0.8)]
+    scratch = work / f"tmp-{name}"  # spill folders: removed even when the child is killed
+    scratch.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
     began = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+        return _wait(proc, out, began, timeout)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _wait(proc: subprocess.Popen[bytes], out: Path, began: float, timeout: float) -> dict[str, Any]:
     status = None
     rusage = None
     while time.perf_counter() - began < timeout:
@@ -304,7 +317,7 @@ def _ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | N
     for name, r in results.items():
         if "error" in r:
             continue
-        time_ = r.get("total_s")
+        time_ = r.get("total_s") if r.get("complete", True) else r.get("projected_aggregate_s")
         out[name] = {
             "time": round(time_ / sql["total_s"], 2) if time_ and sql.get("total_s") else None,
             "peak_rss": round(r["peak_rss_mib"] / sql["peak_rss_mib"], 2)
