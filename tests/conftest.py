@@ -14,12 +14,18 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from icsys.config import Settings
 from icsys.store.db import open_store
 
 STRICT = os.environ.get("ICSYS_STRICT_SERVICES") == "1"
+
+# Speed is measured in benchmarks/, never in tests: Hypothesis's per-example deadline failed
+# on a loaded CI machine, so no property test has one.
+hypothesis_settings.register_profile("icsys", deadline=None)
+hypothesis_settings.load_profile("icsys")
 SHARED_DATA = Path(
     os.environ.get("ICSYS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
