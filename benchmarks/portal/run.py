@@ -8,8 +8,9 @@ drives it from a second process on loopback: for each page type (England, a syst
 indicator) ``--clients`` clients each send requests one after another, without pause, for
 ``--duration`` seconds after ``--warmup`` seconds of warm-up. Every response must be 200 with
 the page's own heading; a failure is reported, not timed. Prints a JSON document of figures and,
-with ``--markdown``, a table for docs/benchmarks.md. Bounded in time: the whole run is at most
-page types x (warm-up + duration) plus start-up.
+with ``--markdown``, a table for docs/benchmarks.md. ``--page-cache 0`` makes every page afresh
+(as for a signed-in user), measuring the services rather than the public cache. Bounded in
+time: the whole run is at most page types x (warm-up + duration) plus start-up.
 """
 
 from __future__ import annotations
@@ -78,9 +79,10 @@ def _build_demo(home: Path, persons: int) -> None:
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def _start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_server(home: Path, port: int, page_cache: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ICSYS_HOME": str(home)}
     cmd = [*ICSYS, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--page-cache", str(page_cache)]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -189,6 +191,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument(
+        "--page-cache", type=int, default=512, help="icsys serve --page-cache (0: every page made)"
+    )
     parser.add_argument("--markdown", action="store_true", help="also print a markdown table")
     args = parser.parse_args()
     machine = _machine()
@@ -199,7 +204,7 @@ def main() -> None:
             print(f"building a demo of {args.persons:,} persons in {home}", file=sys.stderr)
             _build_demo(home, args.persons)
         port = _free_port()
-        server = _start_server(home, port)
+        server = _start_server(home, port, args.page_cache)
         try:
             base = f"http://127.0.0.1:{port}"
             pages = _pages(base)
@@ -210,7 +215,16 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(json.dumps({"machine": machine, "figures": [asdict(f) for f in figures]}, indent=2))
+    print(
+        json.dumps(
+            {
+                "machine": machine,
+                "page_cache": args.page_cache,
+                "figures": [asdict(f) for f in figures],
+            },
+            indent=2,
+        )
+    )
     if args.markdown:
         print(_markdown(figures))
 

@@ -26,7 +26,7 @@ from icsys.analytics.finish import spc_period_type
 from icsys.errors import NotFoundError
 from icsys.reports.spc_svg import SpcFigure, spc_figure
 from icsys.web import schemas as s
-from icsys.web.auth import Principal
+from icsys.web.auth import Principal, Role
 from icsys.web.services.indicators import RowQuery, Run, clean, latest, records, rows
 
 HEADLINE_IDS = (
@@ -229,7 +229,19 @@ def headlines(
 def headlines_with_charts(
     run: Run, engine: Engine, who: Principal, area: str, ids: Sequence[str] = HEADLINE_IDS
 ) -> list[tuple[s.IndicatorHeadline, SpcFigure | None]]:
-    """The headline indicators that have values for ``area``, each with its SPC chart."""
+    """The headline indicators that have values for ``area``, each with its SPC chart (made
+    once per run for public viewers; an analyst's or admin's reads are made, and audited, each
+    time)."""
+    if who.role in {Role.ANALYST, Role.ADMIN}:
+        return _headlines(run, engine, who, area, ids)
+    return run.memo(
+        ("headlines", area, tuple(ids)), lambda: _headlines(run, engine, who, area, ids)
+    )
+
+
+def _headlines(
+    run: Run, engine: Engine, who: Principal, area: str, ids: Sequence[str]
+) -> list[tuple[s.IndicatorHeadline, SpcFigure | None]]:
     out: list[tuple[s.IndicatorHeadline, SpcFigure | None]] = []
     for indicator_id in ids:
         if indicator_id not in run.indicators:

@@ -18,10 +18,10 @@ run id and the number of rows; :mod:`icsys.web.services.access_audit`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -52,6 +52,10 @@ _SYSTEM_PARENTS = {"place", "sub_icb", "trust"}
 _TRIPLE = pa.schema([(c, pa.string()) for c in ("level", "area_code", "parent_code")])
 
 
+T = TypeVar("T")
+MAX_MEMO = 2048
+
+
 @dataclass
 class Run:
     """One run of the mart in memory: each view's rows split by indicator."""
@@ -64,6 +68,19 @@ class Run:
     _levels: dict[str, str] | None = None
     _pairs: set[tuple[str, str, str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _memo: dict[tuple[object, ...], Any] = field(default_factory=dict)
+
+    def memo(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """``make()`` once per run and key: for what is the same for every public viewer."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+        found = make()
+        with self._lock:
+            if len(self._memo) >= MAX_MEMO:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     def view(self, name: str) -> dict[str, Any]:
         """``{indicator_id: pyarrow.Table}`` of ``public`` or ``values`` (analyst rows)."""
