@@ -128,23 +128,26 @@ def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
     # category totals -> their categories
     totals = frame.iloc[n_rows:][[*place, "id"]].rename(columns={"id": "parent_id"})
     rows = frame.iloc[:n_rows]
-    keyed = rows[rows["category"] != rows["no_category"]].merge(totals, on=place)
-    edges.append(_edges(0, keyed, 0))
+    rows = rows.loc[rows["category"] != rows["no_category"], [*place, "id"]]
+    edges.append(_edges(0, rows.merge(totals, on=place), 0))
+    del rows, totals
     # parent area -> child areas (the same kind, category, breakdown and value)
     same = ["group", "kind", "category", "breakdown", "value"]
     lookup = frame[[*same, "level", "area", "id"]].drop_duplicates(
         [*same, "level", "area"], keep="last"
     )
     lookup = lookup.rename(columns={"level": "up", "area": "parent", "id": "parent_id"})
-    child = frame[(frame["up"] >= 0) & (frame["parent"] >= 0)]
+    child = frame.loc[(frame["up"] >= 0) & (frame["parent"] >= 0), [*same, "up", "parent", "id"]]
     edges.append(_edges(1, child.merge(lookup, on=[*same, "up", "parent"]), 0))
+    del child, lookup
     # area total -> its values of one breakdown
     area = ["group", "kind", "category", "level", "area", "parent"]
     is_all = frame["breakdown"] == frame["all_breakdown"]
     tot = frame[is_all & (frame["value"] == frame["all_value"])][[*area, "id"]]
     tot = tot.drop_duplicates(area, keep="last").rename(columns={"id": "parent_id"})
-    keyed = frame[~is_all].merge(tot, on=area)
+    keyed = frame.loc[~is_all, [*area, "breakdown", "id"]].merge(tot, on=area)
     edges.append(_edges(2, keyed, keyed["breakdown"]))
+    del keyed, tot, frame
     edge = pd.concat(edges, ignore_index=True)
     eq, first = group_ids(edge, ["type", "parent", "part"])
     order = np.lexsort((edge["child"].to_numpy(), eq))

@@ -9,6 +9,9 @@ categoricals with sorted categories, so the steps after (:mod:`icsys.analytics.f
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import duckdb
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -28,6 +31,11 @@ TEXT_COLUMNS = (
     "category",
 )
 _NO_PARENT = "\x00"  # stands for a missing parent in joins (DuckDB joins never match NULLs)
+
+
+def _memory_limit() -> str:
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, total // 4 // 2**20)}MB"
 
 
 def _quote(text: str) -> str:
@@ -75,7 +83,8 @@ def _select(ip: IndicatorPlan, names: dict[str, str]) -> list[str]:
 
 def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
     """The long frame (:data:`LONG_COLUMNS`) of ``results`` (family key → Arrow table)."""
-    con = duckdb.connect()
+    spill = tempfile.TemporaryDirectory(prefix="icsys-long-")
+    con = duckdb.connect(config={"memory_limit": _memory_limit(), "temp_directory": spill.name})
     try:
         names = {}
         for i, (key, table) in enumerate(results.items()):
@@ -97,10 +106,28 @@ def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
             for c in LONG_COLUMNS
         )
         query = f"SELECT {cols} FROM ({' UNION ALL '.join(parts)})"
-        table = con.sql(query).to_arrow_table()
+        table = _encoded(con.sql(query).to_arrow_reader(_BATCH_ROWS))
     finally:
         con.close()
+        spill.cleanup()
     return categorical_frame(table)
+
+
+_BATCH_ROWS = 1_000_000
+
+
+def _encoded(reader: pa.RecordBatchReader) -> pa.Table:
+    """The batches of ``reader`` with text columns dictionary-encoded one batch at a time, so
+    the full result is never held as strings."""
+    batches = []
+    for batch in reader:
+        arrays = [
+            pc.dictionary_encode(c) if pa.types.is_string(c.type) else c for c in batch.columns
+        ]
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=batch.schema.names))
+    if not batches:
+        return reader.read_all()
+    return pa.Table.from_batches(batches).unify_dictionaries()
 
 
 def categorical_frame(table: pa.Table) -> pd.DataFrame:
@@ -109,12 +136,14 @@ def categorical_frame(table: pa.Table) -> pd.DataFrame:
     for name in table.column_names:
         col = table.column(name)
         text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+        text = text or pa.types.is_dictionary(col.type)
         columns[name] = _categorical(col) if text else col.to_pandas()
     return pd.DataFrame(columns)
 
 
 def _categorical(col: pa.ChunkedArray) -> pd.Categorical:
-    encoded = pc.dictionary_encode(col.combine_chunks())
+    whole = col.combine_chunks()  # dictionary chunks share one dictionary (unified)
+    encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
     values = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
     codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
     if len(values) == 0:

@@ -120,7 +120,9 @@ def public_view(
     if not protected.any():
         return out
     where = np.flatnonzero(protected)
-    rows = out.iloc[where]
+    needed = ["indicator_id", "period_type", "period", "level", "area_code", "parent_code"]
+    needed += ["breakdown", "breakdown_value", "category", "numerator", "denominator"]
+    rows = out[needed].iloc[where]
     which = rows["indicator_id"].astype(str)
     use_den = which.map({k: v[0] == "denominator" for k, v in rules.items()}).to_numpy(bool)
     den_counts = which.map({k: v[1] for k, v in rules.items()}).to_numpy(bool)
