@@ -33,6 +33,7 @@ import httpx2
 
 ICSYS = [sys.executable, "-m", "icsys"]
 START_TIMEOUT = 120.0
+INDICATOR = "emergency_admissions_dsr"  # a headline indicator with a full page (SPC, funnel)
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,16 @@ def _json(base: str, path: str) -> object:
 
 
 def _pages(base: str) -> dict[str, str]:
-    """England, the first system, and the first indicator for that system (found by the API)."""
+    """England, the first system, and a headline indicator for that system (by the API)."""
     systems = _json(base, "/api/v1/areas?level=system&page_size=1")
     system = systems["items"][0]["code"]  # type: ignore[index]
     pages = {"england": "/", "system": f"/systems/{system}"}
     try:
-        indicators = _json(base, "/api/v1/indicators?page_size=1")
-        pages["indicator"] = f"/indicators/{indicators['items'][0]['id']}?area={system}"  # type: ignore[index]
-    except OSError as exc:
+        listed = _json(base, "/api/v1/indicators?page_size=500")
+        ids = [i["id"] for i in listed["items"]]  # type: ignore[index]
+        chosen = INDICATOR if INDICATOR in ids else ids[0]
+        pages["indicator"] = f"/indicators/{chosen}?area={system}"
+    except (OSError, IndexError) as exc:
         print(f"no indicator page to test: {exc}", file=sys.stderr)
     return pages
 
