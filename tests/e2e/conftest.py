@@ -35,13 +35,6 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts
 ICSYS = [sys.executable, "-m", "icsys"]
 
 
-def _missing(reason: str) -> None:
-    strict = os.environ.get("ICSYS_STRICT_SERVICES") == "1"
-    if strict:
-        pytest.fail(f"{reason} (ICSYS_STRICT_SERVICES=1: CI must run this test)")
-    pytest.skip(reason)
-
-
 @dataclass(frozen=True)
 class Portal:
     url: str
@@ -131,11 +124,13 @@ def _wait(url: str, server: subprocess.Popen[str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+def portal(
+    tmp_path_factory: pytest.TempPathFactory, missing_service: Callable[[str], None]
+) -> Iterator[Portal]:
     if not CHROMIUM.exists():
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        missing_service(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     if importlib.util.find_spec("playwright") is None:
-        _missing("the playwright package is not installed")
+        missing_service("the playwright package is not installed")
     home = tmp_path_factory.mktemp("portal") / "icsys-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICSYS_DATABASE")}
     env["ICSYS_HOME"] = str(home)

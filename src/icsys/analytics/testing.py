@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from icsys.analytics.engines.base import FEEDS
 from icsys.analytics.structure import PROVIDER, REGISTERED, RESIDENT, Structure
 from icsys.domain.codes import ENGLAND_CODE
 from icsys.feeds.codes import CLUSTERS
@@ -155,23 +156,7 @@ def synthetic_world(folder: Path, *, seed: int = 1, persons: int = 300) -> World
             ),
         },
     )
-    feeds: dict[str, list[dict[str, Any]]] = {
-        n: []
-        for n in (
-            "persons",
-            "registrations",
-            "conditions",
-            "hospital_spells",
-            "ae_attendances",
-            "outpatient_appointments",
-            "community_contacts",
-            "mental_health_contacts",
-            "social_care_services",
-            "waiting_list",
-            "workforce",
-            "ae_provider_monthly",
-        )
-    }
+    feeds: dict[str, list[dict[str, Any]]] = {n: [] for n in FEEDS}
     trusts = list(TRUSTS)
     for n in range(persons):
         pid = f"p{n:05d}"
