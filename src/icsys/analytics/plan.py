@@ -241,33 +241,65 @@ class _Builder:
         return self._shared[basis]
 
     def _population(self, basis: Basis, *, full: bool, snaps: ir.Table) -> ir.Table:
-        persons = self.table("persons")
-        alive = persons.join(
-            snaps,
-            (persons.date_of_birth <= snaps.snap)
-            & (persons.date_of_death.isnull() | (persons.date_of_death > snaps.snap)),
-        )
+        people = self._people()
         if basis == "registered":
-            reg = self.table("registrations")
-            at = reg.join(
-                snaps,
-                (reg.start_date <= snaps.snap)
-                & (reg.end_date.isnull() | (reg.end_date > snaps.snap)),
-            )
-            at = at.mutate(
-                rank_=ibis.row_number().over(
-                    group_by=[at.person_id, at.snap],
-                    order_by=[ibis.desc(at.start_date), at.practice_code],
-                )
-            )
-            at = at.filter(at.rank_ == 0).select("person_id", "snap", leaf=at.practice_code)
-            pop = alive.join(at, ["person_id", "snap"])
+            at = self._registered_at(snaps)
+            pop = _tidy(at.join(people, "person_id"))
         else:
-            pop = alive.filter(alive.lsoa_code.notnull()).mutate(leaf=alive.lsoa_code)
-        pop = self._demographics(pop, pop.snap)
+            pop = people.filter(people.lsoa_code.notnull()).cross_join(snaps)
+            pop = pop.mutate(leaf=pop.lsoa_code)
+        pop = pop.filter(
+            (pop.date_of_birth <= pop.snap)
+            & (pop.date_of_death.isnull() | (pop.date_of_death > pop.snap))
+        )
+        pop = pop.mutate(age=_age(pop.date_of_birth, pop.snap))
         if full:
             pop = self._conditions(pop, snaps)
         return pop
+
+    def _people(self) -> ir.Table:
+        """One row per person with the attributes that do not change with the date."""
+        persons = self.table("persons")
+        lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
+        people = persons.mutate(
+            sex_v=_sex(persons.sex), eth_group=_ethnicity_group(persons.ethnicity)
+        )
+        return _tidy(people.left_join(lsoa, "lsoa_code"))
+
+    def _registered_at(self, snaps: ir.Table) -> ir.Table:
+        """(person, snapshot, practice): the registration open at each snapshot date, the latest
+        started when several are open (ties: the smallest practice code).
+
+        Most people's registrations never overlap, so at most one is open at any date and a
+        range join finds it; only people with overlapping registrations are ranked."""
+        reg = self.table("registrations")
+        reg = reg.filter(reg.end_date.isnull() | (reg.end_date > reg.start_date))
+        order = ibis.window(group_by=reg.person_id, order_by=[reg.start_date, reg.practice_code])
+        reg = reg.mutate(next_start_=reg.start_date.lead().over(order))
+        clash = reg.next_start_.notnull() & (
+            reg.end_date.isnull() | (reg.end_date > reg.next_start_)
+        )
+        reg = reg.mutate(clash_=clash.cast("int64"))
+        reg = reg.mutate(overlaps_=reg.clash_.max().over(group_by=reg.person_id))
+        reg = self._cache(
+            reg.select("person_id", "practice_code", "start_date", "end_date", "overlaps_")
+        )
+        at = reg.join(
+            snaps,
+            (reg.start_date <= snaps.snap) & (reg.end_date.isnull() | (reg.end_date > snaps.snap)),
+        )
+        simple = at.filter(at.overlaps_ == 0).select("person_id", "snap", leaf=at.practice_code)
+        several = at.filter(at.overlaps_ == 1)
+        several = several.mutate(
+            rank_=ibis.row_number().over(
+                group_by=[several.person_id, several.snap],
+                order_by=[ibis.desc(several.start_date), several.practice_code],
+            )
+        )
+        several = several.filter(several.rank_ == 0).select(
+            "person_id", "snap", leaf=several.practice_code
+        )
+        return simple.union(several)
 
     def _demographics(self, t: ir.Table, on: ir.DateValue) -> ir.Table:
         lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
@@ -279,21 +311,32 @@ class _Builder:
         return _tidy(t.left_join(lsoa, "lsoa_code"))
 
     def _conditions(self, pop: ir.Table, snaps: ir.Table) -> ir.Table:
+        """Condition flags at each snapshot from each person's first onset per cluster (a flag
+        is on from its first onset); the recent cancer and emergency-admission counts of the
+        segments from the (few) people who have them."""
         cond = self.table("conditions")
-        c = cond.join(snaps, cond.onset_date <= snaps.snap)
-        if self._clusters is not None:  # only the flags the plan reads
-            wanted = sorted(self._clusters)
-            c = c.filter(c.cluster.isin(wanted))
-            some = c.group_by(["person_id", "snap"]).aggregate(
-                **{f"has_{k}": (c.cluster == k).cast("int64").max() for k in wanted}
+        wanted = sorted(self._clusters) if self._clusters is not None else list(CLUSTERS)
+        if wanted:
+            c = cond.filter(cond.cluster.isin(wanted))
+            first = c.group_by("person_id").aggregate(
+                **{f"on_{k}": c.onset_date.min(where=c.cluster == k) for k in wanted}
             )
-            pop = _tidy(pop.left_join(some, ["person_id", "snap"]))
-            return pop.mutate(**{f"has_{k}": pop[f"has_{k}"].fill_null(0) for k in wanted})
-        recent = c.onset_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)
-        flags = c.group_by(["person_id", "snap"]).aggregate(
-            **{f"has_{k}": (c.cluster == k).cast("int64").max() for k in CLUSTERS},
-            recent_cancer=((c.cluster == "cancer") & recent).cast("int64").max(),
+            pop = _tidy(pop.left_join(first, "person_id"))
+            pop = pop.mutate(
+                **{
+                    f"has_{k}": (pop[f"on_{k}"] <= pop.snap).fill_null(False).cast("int64")
+                    for k in wanted
+                }
+            ).drop(*(f"on_{k}" for k in wanted))
+        if self._clusters is not None:  # only the flags the plan reads
+            return pop
+        cancer = cond.filter(cond.cluster == "cancer")
+        recent = cancer.join(
+            snaps,
+            (cancer.onset_date <= snaps.snap)
+            & (cancer.onset_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)),
         )
+        recent = recent.group_by(["person_id", "snap"]).aggregate(recent_cancer=recent.count())
         spells = self.table("hospital_spells")
         s = spells.join(
             snaps,
@@ -302,10 +345,12 @@ class _Builder:
             & (spells.admission_type == "emergency"),
         )
         acute = s.group_by(["person_id", "snap"]).aggregate(acute_12m=s.count())
-        pop = _tidy(pop.left_join(flags, ["person_id", "snap"]))
+        pop = _tidy(pop.left_join(recent, ["person_id", "snap"]))
         pop = _tidy(pop.left_join(acute, ["person_id", "snap"]))
-        fill = {f"has_{k}": 0 for k in CLUSTERS} | {"recent_cancer": 0, "acute_12m": 0}
-        pop = pop.mutate(**{k: pop[k].fill_null(v) for k, v in fill.items()})
+        pop = pop.mutate(
+            recent_cancer=(pop.recent_cancer.fill_null(0) > 0).cast("int64"),
+            acute_12m=pop.acute_12m.fill_null(0),
+        )
         n_ltc = sum((pop[f"has_{k}"] for k in LTC_CLUSTERS), ibis.literal(0))
         cms = sum(
             (

@@ -194,6 +194,16 @@ def synthetic_world(folder: Path, *, seed: int = 1, persons: int = 300) -> World
                     "end_date": died,
                 }
             )
+        if rng.random() < 0.06:  # overlapping or empty registrations: the latest started wins
+            extra = rng.choice([start, start - timedelta(days=90), start + timedelta(days=30)])
+            feeds["registrations"].append(
+                {
+                    "person_id": pid,
+                    "practice_code": rng.choice(practices),
+                    "start_date": extra,
+                    "end_date": rng.choice([None, extra, extra + timedelta(days=400)]),
+                }
+            )
         for cluster in rng.sample(list(CLUSTERS), rng.choice([0, 0, 1, 1, 2, 3, 5])):
             onset = max(born, _day(rng, date(2015, 1, 1)))
             feeds["conditions"].append(
