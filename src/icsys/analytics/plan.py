@@ -207,7 +207,6 @@ class _Builder:
         *,
         shared: dict[str, ir.Table] | None = None,
         cache: Callable[[ir.Table], ir.Table] = lambda t: t,
-        full: frozenset[str] = frozenset({"registered", "resident"}),
         clusters: frozenset[str] | None = None,
     ) -> None:
         self.table = table
@@ -217,7 +216,6 @@ class _Builder:
         self._all_snaps = periods.select(snap=periods.end).distinct()
         self._shared = shared if shared is not None else {}
         self._cache = cache
-        self._full = full
         self._clusters = clusters  # None: every condition flag, multimorbidity and segments
 
     def period_keys(self, fam: Family) -> ir.Table:
@@ -231,73 +229,110 @@ class _Builder:
         }[kind]
         return p.select("period_id", pkey=key)
 
-    def population(self, basis: Basis) -> ir.Table:
-        """The people on a basis at every snapshot date of the run, computed once per run and
-        cached (with conditions and segments when any family of the basis needs them)."""
-        if basis not in self._shared:
-            self._shared[basis] = self._cache(
-                self._population(basis, full=basis in self._full, snaps=self._all_snaps)
-            )
-        return self._shared[basis]
-
-    def _population(self, basis: Basis, *, full: bool, snaps: ir.Table) -> ir.Table:
-        people = self._people()
+    def population(self, basis: Basis, *, full: bool) -> ir.Table:
+        """The people on a basis at each snapshot date of this family's periods (with
+        conditions and segments when ``full``). An expression over small cached parts (people,
+        registrations, first onsets): never materialised."""
         if basis == "registered":
-            at = self._registered_at(snaps)
-            pop = _tidy(at.join(people, "person_id"))
+            base = self._registered_at(self._snaps)
         else:
-            pop = people.filter(people.lsoa_code.notnull()).cross_join(snaps)
-            pop = pop.mutate(leaf=pop.lsoa_code)
-        pop = pop.filter(
-            (pop.date_of_birth <= pop.snap)
-            & (pop.date_of_death.isnull() | (pop.date_of_death > pop.snap))
-        )
-        pop = pop.mutate(age=_age(pop.date_of_birth, pop.snap))
-        if full:
-            pop = self._conditions(pop, snaps)
-        return pop
+            people = self.people()
+            base = people.filter(people.lsoa_code.notnull()).cross_join(self._snaps)
+            base = base.select("pid", "snap", leaf=base.lsoa_code)
+        return self._attributes(base, full=full)
 
-    def _people(self) -> ir.Table:
-        """One row per person with the attributes that do not change with the date."""
-        persons = self.table("persons")
-        lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
-        people = persons.mutate(
-            sex_v=_sex(persons.sex), eth_group=_ethnicity_group(persons.ethnicity)
-        )
-        return _tidy(people.left_join(lsoa, "lsoa_code"))
+    def people(self) -> ir.Table:
+        """One row per person (cached): an integer key ``pid`` and the attributes that do not
+        change with the date. Joins on ``pid`` are much cheaper than on the pseudonym."""
+        if "people" not in self._shared:
+            persons = self.table("persons")
+            lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
+            people = persons.mutate(
+                pid=ibis.row_number().over(order_by=persons.person_id).cast("int64"),
+                sex_v=_sex(persons.sex),
+                eth_group=_ethnicity_group(persons.ethnicity),
+            )
+            people = _tidy(people.left_join(lsoa, "lsoa_code"))
+            self._shared["people"] = self._cache(
+                people.select(
+                    "pid",
+                    "person_id",
+                    "date_of_birth",
+                    "date_of_death",
+                    "lsoa_code",
+                    "sex_v",
+                    "eth_group",
+                    "imd_decile",
+                )
+            )
+        return self._shared["people"]
 
-    def _registered_at(self, snaps: ir.Table) -> ir.Table:
-        """(person, snapshot, practice): the registration open at each snapshot date, the latest
-        started when several are open (ties: the smallest practice code).
+    def _attributes(self, t: ir.Table, *, full: bool) -> ir.Table:
+        """``t`` (pid, snap, ...) with the person's attributes on that date; people not alive
+        on it dropped."""
+        people = self.people().drop("person_id", "lsoa_code")
+        t = _tidy(t.join(people, "pid"))
+        t = t.filter(
+            (t.date_of_birth <= t.snap) & (t.date_of_death.isnull() | (t.date_of_death > t.snap))
+        )
+        t = t.mutate(age=_age(t.date_of_birth, t.snap)).drop("date_of_birth", "date_of_death")
+        return self._conditions(t) if full else t
+
+    def _pids(self, t: ir.Table) -> ir.Table:
+        """``t`` with the person's integer key (rows of unknown people dropped)."""
+        return _tidy(t.join(self.people().select("person_id", "pid"), "person_id"))
+
+    def _registrations(self) -> ir.Table:
+        """Registrations (cached) with the person's key and whether any two of theirs overlap."""
+        if "registrations" not in self._shared:
+            reg = self.table("registrations")
+            reg = reg.filter(reg.end_date.isnull() | (reg.end_date > reg.start_date))
+            order = ibis.window(
+                group_by=reg.person_id, order_by=[reg.start_date, reg.practice_code]
+            )
+            reg = reg.mutate(next_start_=reg.start_date.lead().over(order))
+            clash = reg.next_start_.notnull() & (
+                reg.end_date.isnull() | (reg.end_date > reg.next_start_)
+            )
+            reg = reg.mutate(clash_=clash.cast("int64"))
+            reg = reg.mutate(overlaps_=reg.clash_.max().over(group_by=reg.person_id))
+            self._shared["registrations"] = self._cache(
+                self._pids(reg).select(
+                    "pid", "practice_code", "start_date", "end_date", "overlaps_"
+                )
+            )
+        return self._shared["registrations"]
+
+    def _registered_at(self, keys: ir.Table) -> ir.Table:
+        """(pid, snap, leaf): the practice each person is registered with on each date of
+        ``keys`` (a table of ``snap``, for everyone, or of ``pid`` and ``snap``): the
+        registration open that day, the latest started when several are (ties: the smallest
+        practice code).
 
         Most people's registrations never overlap, so at most one is open at any date and a
-        range join finds it; only people with overlapping registrations are ranked."""
-        reg = self.table("registrations")
-        reg = reg.filter(reg.end_date.isnull() | (reg.end_date > reg.start_date))
-        order = ibis.window(group_by=reg.person_id, order_by=[reg.start_date, reg.practice_code])
-        reg = reg.mutate(next_start_=reg.start_date.lead().over(order))
-        clash = reg.next_start_.notnull() & (
-            reg.end_date.isnull() | (reg.end_date > reg.next_start_)
-        )
-        reg = reg.mutate(clash_=clash.cast("int64"))
-        reg = reg.mutate(overlaps_=reg.clash_.max().over(group_by=reg.person_id))
-        reg = self._cache(
-            reg.select("person_id", "practice_code", "start_date", "end_date", "overlaps_")
-        )
-        at = reg.join(
-            snaps,
-            (reg.start_date <= snaps.snap) & (reg.end_date.isnull() | (reg.end_date > snaps.snap)),
-        )
-        simple = at.filter(at.overlaps_ == 0).select("person_id", "snap", leaf=at.practice_code)
-        several = at.filter(at.overlaps_ == 1)
+        join finds it; only people with overlapping registrations are ranked."""
+        reg = self._registrations()
+        by_person = "pid" in keys.columns
+
+        def at(part: ir.Table) -> ir.Table:
+            on = (part.start_date <= keys.snap) & (
+                part.end_date.isnull() | (part.end_date > keys.snap)
+            )
+            if by_person:
+                on = (part.pid == keys.pid) & on
+            return _tidy(part.join(keys, on))
+
+        simple = at(reg.filter(reg.overlaps_ == 0))
+        simple = simple.select("pid", "snap", leaf=simple.practice_code)
+        several = at(reg.filter(reg.overlaps_ == 1))
         several = several.mutate(
             rank_=ibis.row_number().over(
-                group_by=[several.person_id, several.snap],
+                group_by=[several.pid, several.snap],
                 order_by=[ibis.desc(several.start_date), several.practice_code],
             )
         )
         several = several.filter(several.rank_ == 0).select(
-            "person_id", "snap", leaf=several.practice_code
+            "pid", "snap", leaf=several.practice_code
         )
         return simple.union(several)
 
@@ -310,51 +345,63 @@ class _Builder:
         )
         return _tidy(t.left_join(lsoa, "lsoa_code"))
 
-    def _conditions(self, pop: ir.Table, snaps: ir.Table) -> ir.Table:
-        """Condition flags at each snapshot from each person's first onset per cluster (a flag
-        is on from its first onset); the recent cancer and emergency-admission counts of the
-        segments from the (few) people who have them."""
-        cond = self.table("conditions")
+    def _condition_parts(self) -> tuple[list[str], ir.Table | None, ir.Table | None]:
+        """The flags read, each person's first onset per cluster (cached), and the recent
+        cancer and emergency-admission counts per person and snapshot (cached, few rows);
+        the last is None when the plan reads no segment."""
         wanted = sorted(self._clusters) if self._clusters is not None else list(CLUSTERS)
-        if wanted:
+        if "first_onsets" not in self._shared:
+            cond = self.table("conditions")
             c = cond.filter(cond.cluster.isin(wanted))
             first = c.group_by("person_id").aggregate(
                 **{f"on_{k}": c.onset_date.min(where=c.cluster == k) for k in wanted}
             )
-            pop = _tidy(pop.left_join(first, "person_id"))
+            self._shared["first_onsets"] = self._cache(self._pids(first).drop("person_id"))
+            if self._clusters is None:
+                self._shared["recent"] = self._cache(self._recent(cond))
+        return wanted, self._shared["first_onsets"], self._shared.get("recent")
+
+    def _recent(self, cond: ir.Table) -> ir.Table:
+        snaps = self._all_snaps
+        window = snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)
+        cancer = cond.filter(cond.cluster == "cancer")
+        cancer = cancer.join(
+            snaps, (cancer.onset_date <= snaps.snap) & (cancer.onset_date > window)
+        ).select("person_id", "snap", recent_cancer=ibis.literal(1, "int64"), acute_12m=0)
+        spells = self.table("hospital_spells")
+        spells = spells.filter(spells.admission_type == "emergency")
+        acute = spells.join(
+            snaps, (spells.admission_date <= snaps.snap) & (spells.admission_date > window)
+        ).select("person_id", "snap", recent_cancer=ibis.literal(0, "int64"), acute_12m=1)
+        both = cancer.union(acute)
+        both = both.group_by(["person_id", "snap"]).aggregate(
+            recent_cancer=both.recent_cancer.max(), acute_12m=both.acute_12m.sum()
+        )
+        return self._pids(both).drop("person_id")
+
+    def _conditions(self, pop: ir.Table) -> ir.Table:
+        """Condition flags on each row's date from each person's first onset per cluster (a
+        flag is on from its first onset); n_ltc, the CMS band and the segment when the plan
+        reads them."""
+        wanted, first, recent = self._condition_parts()
+        if wanted:
+            pop = _tidy(pop.left_join(first, "pid"))
             pop = pop.mutate(
                 **{
                     f"has_{k}": (pop[f"on_{k}"] <= pop.snap).fill_null(False).cast("int64")
                     for k in wanted
                 }
             ).drop(*(f"on_{k}" for k in wanted))
-        if self._clusters is not None:  # only the flags the plan reads
+        if recent is None:  # only the flags the plan reads
             return pop
-        cancer = cond.filter(cond.cluster == "cancer")
-        recent = cancer.join(
-            snaps,
-            (cancer.onset_date <= snaps.snap)
-            & (cancer.onset_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)),
-        )
-        recent = recent.group_by(["person_id", "snap"]).aggregate(recent_cancer=recent.count())
-        spells = self.table("hospital_spells")
-        s = spells.join(
-            snaps,
-            (spells.admission_date <= snaps.snap)
-            & (spells.admission_date > snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS))
-            & (spells.admission_type == "emergency"),
-        )
-        acute = s.group_by(["person_id", "snap"]).aggregate(acute_12m=s.count())
-        pop = _tidy(pop.left_join(recent, ["person_id", "snap"]))
-        pop = _tidy(pop.left_join(acute, ["person_id", "snap"]))
+        pop = _tidy(pop.left_join(recent, ["pid", "snap"]))
         pop = pop.mutate(
-            recent_cancer=(pop.recent_cancer.fill_null(0) > 0).cast("int64"),
-            acute_12m=pop.acute_12m.fill_null(0),
+            recent_cancer=pop.recent_cancer.fill_null(0), acute_12m=pop.acute_12m.fill_null(0)
         )
-        n_ltc = sum((pop[f"has_{k}"] for k in LTC_CLUSTERS), ibis.literal(0))
+        n_ltc = sum((pop[f"has_{k}"].cast("int64") for k in LTC_CLUSTERS), ibis.literal(0))
         cms = sum(
             (
-                pop[f"has_{k}"] * round(CMS_GENERAL_WEIGHTS[w] * 100)
+                pop[f"has_{k}"].cast("int64") * round(CMS_GENERAL_WEIGHTS[w] * 100)
                 for k, w in CMS_CLUSTER_WEIGHTS.items()
             ),
             ibis.literal(0),
@@ -367,13 +414,12 @@ class _Builder:
             segment=_segment(pop),
         )
 
-    def family_rows(self, fam: Family) -> ir.Table:  # noqa: PLR0915
+    def family_rows(self, fam: Family) -> ir.Table:
         """Stage 1 of a family: one row per source row and period, with every field."""
         src = SOURCES[fam.source]
         periods = self.periods
         if fam.source == "population":
-            pop = self.population(fam.basis)
-            pop = pop.filter(pop.snap.isin(self._snaps.snap))
+            pop = self.population(fam.basis, full=needs_conditions(fam))
             return pop.mutate(pkey=pop.snap.cast("string"))
         if fam.source == "ons_population":
             ons = self.table("ons_population")
@@ -429,10 +475,20 @@ class _Builder:
                 t = t.mutate(leaf=t.lsoa_code)
                 t = self._demographics(t, t.day_)
             return t.filter(t.leaf.notnull())
-        pop = self.population(fam.basis)
+        return self._on_basis(fam, t)
+
+    def _on_basis(self, fam: Family, t: ir.Table) -> ir.Table:
+        """Rows of people with their leaf on the family's basis and their attributes at each
+        row's snapshot (people unknown, unregistered or not alive then are dropped)."""
         drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
-        t = t.drop(*drop)
-        return _tidy(t.join(pop, [t.person_id == pop.person_id, t.snap == pop.snap]))
+        t = self._pids(t.drop(*drop))
+        if fam.basis == "registered":
+            at = self._registered_at(t.select("pid", "snap").distinct())
+        else:
+            people = self.people()
+            at = people.filter(people.lsoa_code.notnull()).select("pid", leaf=people.lsoa_code)
+        t = _tidy(t.join(at, ["pid", "snap"] if fam.basis == "registered" else "pid"))
+        return self._attributes(t, full=needs_conditions(fam))
 
     def _own_fields(self, source: str, rows: ir.Table) -> ir.Table:
         if source == "ae_attendances":
@@ -551,9 +607,10 @@ def family_expression(fam: Family, builder: _Builder) -> ir.Table:
         **measures,
         esp_band=_esp_band(t.age) if fam.banded else ibis.literal(NO_BAND, "int64"),
     )
-    if persons:
+    if persons and fam.source != "population":  # the population has one row a person
         # distinct people: one row per person, period and cell (a person is in one cell)
-        keys = ["pkey", "person_id", "leaf", "esp_band", "age", "sex_v", "eth_group", "imd_decile"]
+        who = "pid" if "pid" in base.columns else "person_id"
+        keys = ["pkey", who, "leaf", "esp_band", "age", "sex_v", "eth_group", "imd_decile"]
         base = base.group_by(keys).aggregate(
             **{
                 name: (base[name].max() if name in persons else base[name].sum())
@@ -617,13 +674,10 @@ def run_family(
     cache: Callable[[ir.Table], ir.Table],
     execute: Callable[[ir.Table], pa.Table],
     shared: dict[str, ir.Table] | None = None,
-    full: frozenset[str] = frozenset({"registered", "resident"}),
     clusters: frozenset[str] | None = None,
 ) -> pa.Table:
     """Run one family on an engine: stages 1-2 cached, stage 3 executed to Arrow."""
-    builder = _Builder(
-        table, fam.period_types, shared=shared, cache=cache, full=full, clusters=clusters
-    )
+    builder = _Builder(table, fam.period_types, shared=shared, cache=cache, clusters=clusters)
     cells = cache(family_expression(fam, builder))
     leaf_map = table(_leaf_map_name(fam))
     return execute(rollup_expression(cells, fam, leaf_map, builder.period_keys(fam)))
@@ -663,13 +717,13 @@ def run_plan(
     cache: Callable[[ir.Table], ir.Table],
     execute: Callable[[ir.Table], pa.Table],
 ) -> dict[str, pa.Table]:
-    """Every family of the plan; the populations of each basis are computed once and shared."""
-    full = frozenset(f.basis for f in plan.families if needs_conditions(f))
+    """Every family of the plan; the people, registrations and first onsets are cached once
+    and shared."""
     clusters = _clusters(plan)
     shared: dict[str, ir.Table] = {}
     return {
         fam.key: run_family(
-            fam, table, cache=cache, execute=execute, shared=shared, full=full, clusters=clusters
+            fam, table, cache=cache, execute=execute, shared=shared, clusters=clusters
         )
         for fam in plan.families
     }
