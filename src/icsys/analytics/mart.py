@@ -14,7 +14,7 @@ import os
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
@@ -70,36 +70,73 @@ def write_mart(
     settings: Settings, frame: pd.DataFrame, public: pd.DataFrame, manifest: dict[str, Any]
 ) -> str:
     """Write a run (analyst rows and the public view) and make it current; returns its id."""
-    base = mart_dir(settings)
-    base.mkdir(parents=True, exist_ok=True)
-    run_id = new_batch_id()
-    staging = base / f".staging-{run_id}"
-    staging.mkdir()
-    for name, rows in (("values", frame.assign(disclosure="")), ("public", public)):
-        stamped = rows.assign(definitions_version=manifest["definitions_version"], run_id=run_id)
-        table = pa.Table.from_pandas(stamped[SCHEMA.names], schema=SCHEMA, preserve_index=False)
-        path = staging / f"{name}.parquet"
-        pq.write_table(table, path, compression="zstd")
-        with path.open("rb") as fh:
-            os.fsync(fh.fileno())
-    final = base / f"run={run_id}"
-    staging.rename(final)
-    old = read_current(settings, missing_ok=True)
-    runs = [*(old or {}).get("runs", []), run_id][-KEEP_RUNS:]
-    write_json_atomic(
-        base / MANIFEST,
-        {
-            **manifest,
-            "run_id": run_id,
-            "rows": len(frame),
-            "runs": runs,
-            "written_at": datetime.now(UTC).isoformat(),
-        },
-    )
-    for child in base.iterdir():
-        if child.is_dir() and child.name.removeprefix("run=") not in runs:
-            shutil.rmtree(child, ignore_errors=True)
-    return run_id
+    with MartWriter(settings, manifest["definitions_version"]) as writer:
+        writer.write(frame, public)
+        return writer.commit(manifest)
+
+
+class MartWriter:
+    """Writes a run part by part (each part one row group of each file) under a staging
+    folder; :meth:`commit` makes it current. Leaving the ``with`` block without committing
+    (an error, an interrupted run) removes the staging folder: the previous run stays."""
+
+    def __init__(self, settings: Settings, definitions_version: str) -> None:
+        self.settings = settings
+        self.base = mart_dir(settings)
+        self.base.mkdir(parents=True, exist_ok=True)
+        self.run_id = new_batch_id()
+        self.version = definitions_version
+        self.staging = self.base / f".staging-{self.run_id}"
+        self.staging.mkdir()
+        self.rows = 0
+        self._writers = {
+            name: pq.ParquetWriter(self.staging / f"{name}.parquet", SCHEMA, compression="zstd")
+            for name in ("values", "public")
+        }
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        if not self._committed:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def write(self, frame: pd.DataFrame, public: pd.DataFrame) -> None:
+        """Append analyst rows and their public view."""
+        for name, rows in (("values", frame.assign(disclosure="")), ("public", public)):
+            stamped = rows.assign(definitions_version=self.version, run_id=self.run_id)
+            table = pa.Table.from_pandas(stamped[SCHEMA.names], schema=SCHEMA, preserve_index=False)
+            self._writers[name].write_table(table)
+        self.rows += len(frame)
+
+    def commit(self, manifest: dict[str, Any]) -> str:
+        """Close the files, fsync them, make the run current and keep the latest runs."""
+        for name, writer in self._writers.items():
+            writer.close()
+            with (self.staging / f"{name}.parquet").open("rb") as fh:
+                os.fsync(fh.fileno())
+        final = self.base / f"run={self.run_id}"
+        self.staging.rename(final)
+        self._committed = True
+        old = read_current(self.settings, missing_ok=True)
+        runs = [*(old or {}).get("runs", []), self.run_id][-KEEP_RUNS:]
+        write_json_atomic(
+            self.base / MANIFEST,
+            {
+                **manifest,
+                "run_id": self.run_id,
+                "rows": self.rows,
+                "runs": runs,
+                "written_at": datetime.now(UTC).isoformat(),
+            },
+        )
+        for child in self.base.iterdir():
+            if child.is_dir() and child.name.removeprefix("run=") not in runs:
+                shutil.rmtree(child, ignore_errors=True)
+        return self.run_id
 
 
 def read_current(settings: Settings, *, missing_ok: bool = False) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ through these functions.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -129,11 +129,7 @@ def compute_values(
 ) -> pd.DataFrame:
     """The analyst rows of every indicator of ``library`` (no mart written)."""
     timings = timings if timings is not None else {}
-    plan = build_plan(library)
-    start = time.perf_counter()
-    with input_files(lake, structure, periods) as inputs:
-        long = engine.aggregate(plan, inputs)
-    timings["aggregate"] = time.perf_counter() - start
+    long = _aggregate(library, engine, lake, structure, periods, timings)
     start = time.perf_counter()
     values = finish(library, long, periods)
     derived = _derived(library, values)
@@ -141,6 +137,43 @@ def compute_values(
         values = _append(values, derived.dropna(axis=1, how="all"))
     timings["finish"] = time.perf_counter() - start
     return values
+
+
+def _aggregate(
+    library: Library,
+    engine: IndicatorEngine,
+    lake: dict[str, list[Any]],
+    structure: Any,
+    periods: list[Period],
+    timings: dict[str, float],
+) -> pd.DataFrame:
+    start = time.perf_counter()
+    with input_files(lake, structure, periods) as inputs:
+        long = engine.aggregate(build_plan(library), inputs)
+    timings["aggregate"] = time.perf_counter() - start
+    return long
+
+
+def _value_parts(
+    library: Library, long: pd.DataFrame, periods: list[Period], timings: dict[str, float]
+) -> Iterator[pd.DataFrame]:
+    """The analyst rows one indicator at a time, in the mart's order, then the derived
+    indicators': the same rows as :func:`compute_values`, never all in memory at once."""
+    wanted = {i for d in library.derived for i in d.inputs}
+    inputs = []
+    rows = long.groupby("indicator_id", observed=True, sort=False).indices
+    for ind_id in sorted(rows, key=str):
+        start = time.perf_counter()
+        part = finish(library, long.take(rows[ind_id]), periods)
+        timings["finish"] = timings.get("finish", 0.0) + time.perf_counter() - start
+        if str(ind_id) in wanted:
+            inputs.append(part)
+        yield part
+    start = time.perf_counter()
+    derived = _derived(library, pd.concat(inputs, ignore_index=True)) if inputs else None
+    timings["finish"] = timings.get("finish", 0.0) + time.perf_counter() - start
+    if derived is not None and not derived.empty:
+        yield derived
 
 
 def _append(values: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
@@ -214,36 +247,32 @@ def compute(
     timings["structure"] = time.perf_counter() - start
     lake = {feed: committed_files(settings, feed) for feed in FEEDS}
     progress(f"computing {len(library.ids)} indicators on {engine}")
-    values = compute_values(
-        library,
-        make_engine(engine, spark_session=spark_session),
-        lake,
-        structure,
-        periods,
-        timings=timings,
+    long = _aggregate(
+        library, make_engine(engine, spark_session=spark_session), lake, structure, periods, timings
     )
-    start = time.perf_counter()
     policy = policy or DisclosurePolicy()
-    public = public_view(values, policy, library)
-    timings["disclosure"] = time.perf_counter() - start
-    start = time.perf_counter()
-    run_id = mart.write_mart(
-        settings,
-        values,
-        public,
-        {
-            "disclosure": {"threshold": policy.threshold, "rounding": policy.rounding},
-            "definitions_version": library.version,
-            "engine": engine,
-            "as_of": as_of.isoformat(),
-            "period_end": period_end.isoformat(),
-            "periods": [p.period_id for p in periods],
-            "indicators": list(library.ids),
-            "lineage": mart.lineage(settings, list(FEEDS)),
-        },
-    )
-    timings["write"] = time.perf_counter() - start
-    return ComputeResult(run_id, len(values), len(library.ids), engine, as_of, period_end, timings)
+    manifest = {
+        "disclosure": {"threshold": policy.threshold, "rounding": policy.rounding},
+        "definitions_version": library.version,
+        "engine": engine,
+        "as_of": as_of.isoformat(),
+        "period_end": period_end.isoformat(),
+        "periods": [p.period_id for p in periods],
+        "indicators": list(library.ids),
+        "lineage": mart.lineage(settings, list(FEEDS)),
+    }
+    progress(f"{len(long):,} aggregate rows: values, limits, SPC and disclosure per indicator")
+    with mart.MartWriter(settings, library.version) as writer:
+        for part in _value_parts(library, long, periods, timings):
+            start = time.perf_counter()
+            public = public_view(part, policy, library)
+            timings["disclosure"] = timings.get("disclosure", 0.0) + time.perf_counter() - start
+            start = time.perf_counter()
+            writer.write(part, public)
+            timings["write"] = timings.get("write", 0.0) + time.perf_counter() - start
+        del long
+        run_id = writer.commit(manifest)
+    return ComputeResult(run_id, writer.rows, len(library.ids), engine, as_of, period_end, timings)
 
 
 @dataclass(frozen=True)

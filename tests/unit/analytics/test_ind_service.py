@@ -1,0 +1,106 @@
+"""`icsys indicators compute` writes the mart one indicator at a time: the rows it writes must be
+exactly those of computing the whole library at once (values, limits, SPC, derived indicators,
+and the public view), and a run that fails part-way must leave the previous run current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from icsys.analytics import mart, service
+from icsys.analytics.definitions.loader import load_library
+from icsys.analytics.engines.base import FEEDS
+from icsys.analytics.periods import periods_ending
+from icsys.analytics.public import DisclosurePolicy, public_view
+from icsys.analytics.structure import build_structure
+from icsys.config import Settings
+from icsys.feeds.lake import committed_files
+from icsys.store.db import open_store
+from icsys.synth.demo import build_demo
+from icsys.synth.population.generate import PopulationSpec
+from icsys.synth.population.service import synthesise_population
+
+# a count, a proportion by category with category totals, a DSR, a crude rate, and a derived
+# indicator with its input: every path of the per-indicator finish
+INDICATORS = [
+    "registered_population",
+    "segment_share_people",
+    "emergency_admissions_dsr",
+    "emergency_admissions_rate",
+    "multimorbidity_2plus",
+    "sii_multimorbidity_2plus",
+]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(home=tmp_path_factory.mktemp("service") / "icsys-data")
+    engine = open_store(settings)
+    build_demo(engine, settings)
+    synthesise_population(
+        engine, settings, PopulationSpec(persons=2000, years=2, seed=5, workers=1)
+    )
+    engine.dispose()
+    return settings
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["indicator_id", "level", "area_code", "period", "breakdown", "breakdown_value"]
+    frame = frame.astype({c: object for c in frame.columns if frame[c].dtype.name == "category"})
+    frame = frame.drop(columns=["run_id", "definitions_version"], errors="ignore")
+    for col in frame.columns:  # a missing text is None in both (pandas mixes None and NaN)
+        if frame[col].dtype == object:
+            frame[col] = frame[col].where(frame[col].notna(), None)
+    return frame.sort_values([*keys, "category"], kind="stable").reset_index(drop=True)
+
+
+def test_mart_written_per_indicator_equals_the_whole_computation(home: Settings) -> None:
+    store = open_store(home)
+    result = service.compute(home, store, indicators=INDICATORS, months=13, quarters=4, years=1)
+    library = load_library().select(INDICATORS)
+    periods = periods_ending(result.period_end, months=13, quarters=4, years=1)
+    structure = build_structure(store, result.as_of)
+    lake = {f: committed_files(home, f) for f in FEEDS}
+    whole = service.compute_values(library, service.make_engine("duckdb"), lake, structure, periods)
+    public = public_view(whole, DisclosurePolicy(), library)
+    written = mart.read_values(home, public=False)
+    written_public = mart.read_values(home, public=True)
+    assert result.rows == len(whole) == len(written)
+    assert set(written["indicator_id"]) == {*INDICATORS}
+    expected = _sorted(whole.assign(disclosure=""))
+    pd.testing.assert_frame_equal(
+        _sorted(written)[expected.columns], expected, check_dtype=False, check_categorical=False
+    )
+    expected_public = _sorted(public)
+    assert (expected_public["disclosure"] != "").any()
+    pd.testing.assert_frame_equal(
+        _sorted(written_public)[expected_public.columns],
+        expected_public,
+        check_dtype=False,
+        check_categorical=False,
+    )
+
+
+def test_a_run_failing_part_way_leaves_the_previous_run(
+    home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(home)
+    first = service.compute(home, store, indicators=INDICATORS[:2], months=13, quarters=4, years=1)
+    calls = []
+
+    def failing(frame: pd.DataFrame, *args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("interrupted")
+        return public_view(frame, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "public_view", failing)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        service.compute(home, store, indicators=INDICATORS, months=13, quarters=4, years=1)
+    current = mart.read_current(home)
+    assert current is not None
+    assert current["run_id"] == first.run_id
+    assert set(mart.read_values(home, public=False)["indicator_id"]) == set(INDICATORS[:2])
+    assert not [p for p in Path(mart.mart_dir(home)).iterdir() if p.name.startswith(".staging")]
