@@ -92,11 +92,10 @@ def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
             con.register(f"{name}_arrow", table)
             parent = f"coalesce(parent_code, {_quote(_NO_PARENT)}) AS parent_code"
             others = [c for c in table.column_names if c != "parent_code"]
-            con.execute(
-                f"CREATE TEMP TABLE {name} AS SELECT {', '.join(others)}, {parent} "
+            con.execute(  # a view: the families' results are read where they are, not copied
+                f"CREATE TEMP VIEW {name} AS SELECT {', '.join(others)}, {parent} "
                 f"FROM {name}_arrow"
             )
-            con.unregister(f"{name}_arrow")
             names[key] = name
         parts = [sql for ip in plan.indicators for sql in _select(ip, names)]
         if not parts:

@@ -140,7 +140,11 @@ class IbisEngine:
             return loaded[name]
 
         results = run_plan(plan, table, cache=self._cache, execute=self._execute)
+        self._release()  # the families' results are small; the cached inputs are not
         return long_frame(plan, results)
+
+    def _release(self) -> None:
+        """Drop the cached intermediate tables."""
 
 
 Reader = Callable[[str, list[Path]], ir.Table]

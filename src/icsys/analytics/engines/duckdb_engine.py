@@ -56,9 +56,12 @@ class DuckDBEngine(IbisEngine):
                 warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
                 return super().aggregate(plan, inputs)
         finally:
-            for name in [f"_icsys_cache_{i}" for i in range(1, self._count + 1)]:
-                self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            self._release()
             shutil.rmtree(self._spill, ignore_errors=True)
+
+    def _release(self) -> None:
+        for name in [f"_icsys_cache_{i}" for i in range(1, self._count + 1)]:
+            self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         # Ibis's own cache() cannot drop its tables with this sqlglot; a temporary table, named

@@ -56,3 +56,6 @@ class SparkEngine(IbisEngine):
         for cached in self._cached:
             cached.release()
         self._cached.clear()
+
+    def _release(self) -> None:
+        self.release()
