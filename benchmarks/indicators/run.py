@@ -251,8 +251,10 @@ def _check(work: Path, names: list[str]) -> dict[str, Any]:
         frame["esp_band"] = frame["esp_band"].astype(int)
         return frame
 
+    checked: dict[str, Any] = {}
+    if not (work / "icsys.parquet").exists():  # the engine was not among the contenders
+        return checked
     base = load("icsys")
-    checked = {}
     for name in names:
         if name == "icsys" or not (work / f"{name}.parquet").exists():
             continue

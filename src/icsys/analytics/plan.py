@@ -6,7 +6,10 @@ indicator that reads it. Each family runs in three stages:
 
 1. the source's rows in each period, with the person's attributes on the basis (age, sex,
    ethnic group, IMD decile of the LSOA, long-term conditions, segment…) and the *leaf* area
-   (practice, LSOA or organisation) — never materialised;
+   (practice, LSOA or organisation) — never materialised: only one row a person (``people``
+   with an integer key), the registrations and each person's first onset per condition
+   cluster are cached, and a person's practice, age and conditions on a date are looked up
+   from them;
 2. one aggregation per breakdown to (period, leaf, breakdown value, ESP 2013 age band), unioned
    and cached: small, and shared by every level;
 3. the leaf → area mapping of the structure joined once, and one aggregation per level, unioned:
