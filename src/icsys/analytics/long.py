@@ -93,8 +93,7 @@ def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
             parent = f"coalesce(parent_code, {_quote(_NO_PARENT)}) AS parent_code"
             others = [c for c in table.column_names if c != "parent_code"]
             con.execute(  # a view: the families' results are read where they are, not copied
-                f"CREATE TEMP VIEW {name} AS SELECT {', '.join(others)}, {parent} "
-                f"FROM {name}_arrow"
+                f"CREATE TEMP VIEW {name} AS SELECT {', '.join(others)}, {parent} FROM {name}_arrow"
             )
             names[key] = name
         parts = [sql for ip in plan.indicators for sql in _select(ip, names)]
