@@ -33,7 +33,10 @@ TEXT_COLUMNS = (
 _NO_PARENT = "\x00"  # stands for a missing parent in joins (DuckDB joins never match NULLs)
 
 
-def _memory_limit() -> str:
+def default_memory_limit() -> str:
+    """A quarter of the machine's memory, for each DuckDB connection (the engine's and this
+    module's): DuckDB spills to a temporary folder past it, which keeps a 10-million-person
+    run's peak within bounds."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return f"{max(1, total // 4 // 2**20)}MB"
 
@@ -84,7 +87,11 @@ def _select(ip: IndicatorPlan, names: dict[str, str]) -> list[str]:
 def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
     """The long frame (:data:`LONG_COLUMNS`) of ``results`` (family key → Arrow table)."""
     spill = tempfile.TemporaryDirectory(prefix="icsys-long-")
-    con = duckdb.connect(config={"memory_limit": _memory_limit(), "temp_directory": spill.name})
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": default_memory_limit(),
+        "temp_directory": spill.name,
+    }
+    con = duckdb.connect(config=config)
     try:
         names = {}
         for i, (key, table) in enumerate(results.items()):

@@ -239,10 +239,13 @@ class _Builder:
         if basis == "registered":
             base = self._registered_at(self._snaps)
         else:
-            people = self.people()
-            base = people.filter(people.lsoa_code.notnull()).cross_join(self._snaps)
-            base = base.select("pid", "snap", leaf=base.lsoa_code)
+            base = self._resident_leaves().cross_join(self._snaps)
         return self._attributes(base, full=full)
+
+    def _resident_leaves(self) -> ir.Table:
+        """(pid, leaf): each person's LSOA of residence, people without one left out."""
+        people = self.people()
+        return people.filter(people.lsoa_code.notnull()).select("pid", leaf=people.lsoa_code)
 
     def people(self) -> ir.Table:
         """One row per person (cached): an integer key ``pid`` and the attributes that do not
@@ -401,10 +404,10 @@ class _Builder:
         pop = pop.mutate(
             recent_cancer=pop.recent_cancer.fill_null(0), acute_12m=pop.acute_12m.fill_null(0)
         )
-        n_ltc = sum((pop[f"has_{k}"].cast("int64") for k in LTC_CLUSTERS), ibis.literal(0))
+        n_ltc = sum((pop[f"has_{k}"] for k in LTC_CLUSTERS), ibis.literal(0))
         cms = sum(
             (
-                pop[f"has_{k}"].cast("int64") * round(CMS_GENERAL_WEIGHTS[w] * 100)
+                pop[f"has_{k}"] * round(CMS_GENERAL_WEIGHTS[w] * 100)
                 for k, w in CMS_CLUSTER_WEIGHTS.items()
             ),
             ibis.literal(0),
@@ -488,8 +491,7 @@ class _Builder:
         if fam.basis == "registered":
             at = self._registered_at(t.select("pid", "snap").distinct())
         else:
-            people = self.people()
-            at = people.filter(people.lsoa_code.notnull()).select("pid", leaf=people.lsoa_code)
+            at = self._resident_leaves()
         t = _tidy(t.join(at, ["pid", "snap"] if fam.basis == "registered" else "pid"))
         return self._attributes(t, full=needs_conditions(fam))
 

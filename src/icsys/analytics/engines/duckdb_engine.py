@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import warnings
@@ -13,17 +12,11 @@ import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.engines.base import IbisEngine, InputFiles
+from icsys.analytics.long import default_memory_limit
 from icsys.analytics.plan import Plan
 
 # Ibis 12 calls DuckDB's deprecated fetch_arrow_table(); harmless, and not ours to fix.
 _IBIS_DEPRECATION = r"fetch_arrow_table\(\) is deprecated"
-
-
-def default_memory_limit() -> str:
-    """A quarter of the machine's memory: DuckDB spills its cached populations to a temporary
-    folder past it, which keeps a 10-million-person run's peak within bounds."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{max(1, total // 4 // 2**20)}MB"
 
 
 class DuckDBEngine(IbisEngine):
