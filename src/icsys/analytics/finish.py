@@ -22,7 +22,7 @@ from scipy import stats
 from icsys.analytics.definitions.loader import Library
 from icsys.analytics.definitions.model import Indicator, Method
 from icsys.analytics.frames import as_categoricals, group_ids, sort_order
-from icsys.analytics.long import TEXT_COLUMNS
+from icsys.analytics.long import STANDARDISED_COLUMNS, TEXT_COLUMNS
 from icsys.analytics.methods.dsr import DSR_MIN_COUNT, ESP2013_WEIGHTS
 from icsys.analytics.methods.intervals import BYAR_MIN_COUNT, z_value
 from icsys.analytics.methods.spc_rules import PTD
@@ -103,17 +103,35 @@ def dsr_matrix(
     present = pops > 0
     bad = ((~present) & (counts > 0)).any(axis=1)
     w = np.where(present, weights, 0.0)
-    total_w = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(present, w / np.where(present, pops, 1.0), 0.0)
-        total = counts.sum(axis=1)
-        rate = (counts * ratio).sum(axis=1) / total_w
-        var = (counts * ratio**2).sum(axis=1) / total_w**2
+        return dobson(
+            counts.sum(axis=1),
+            np.where(bad, np.nan, w.sum(axis=1)),
+            (counts * ratio).sum(axis=1),
+            (counts * ratio**2).sum(axis=1),
+            multiplier,
+        )
+
+
+def dobson(
+    total: FloatArray,
+    weight: FloatArray,
+    weighted: FloatArray,
+    weighted_var: FloatArray,
+    multiplier: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dobson DSRs from each cell's sums over its bands with population: events, standard
+    weight (NaN when a band has events but no population), events x weight / population and
+    events x (weight / population)^2. Value, lower, upper; NaN below 10 events."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = weighted / weight
+        var = weighted_var / weight**2
         scale = np.sqrt(var / total)
         o_lo, o_hi = byar(total)
         lower = rate + scale * (o_lo - total)
         upper = rate + scale * (o_hi - total)
-    void = bad | (total < DSR_MIN_COUNT) | (total_w <= 0)
+    void = np.isnan(weight) | (total < DSR_MIN_COUNT) | ~(weight > 0)
     return tuple(np.where(void, np.nan, a * multiplier) for a in (rate, lower, upper))  # type: ignore[return-value]
 
 
@@ -144,7 +162,15 @@ def _values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dsr_values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
-    keys = [c for c in frame.columns if c not in {"esp_band", "numerator", "denominator"}]
+    if STANDARDISED_COLUMNS[0] in frame.columns:  # summed over the bands by the engine
+        out = frame.drop(columns=list(STANDARDISED_COLUMNS)).reset_index(drop=True)
+        weight, weighted, weighted_var = (frame[c].to_numpy(float) for c in STANDARDISED_COLUMNS)
+        out["value"], out["lower"], out["upper"] = dobson(
+            frame["numerator"].to_numpy(float), weight, weighted, weighted_var, ind.multiplier
+        )
+        return out
+    skip = {"esp_band", "numerator", "denominator", *STANDARDISED_COLUMNS}
+    keys = [c for c in frame.columns if c not in skip]
     frame = frame[frame["esp_band"].to_numpy() >= 0]
     bands = len(ESP2013_WEIGHTS)
     group, first = group_ids(frame, keys)
@@ -179,7 +205,10 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
             group, _first = group_ids(part, keys)
             totals = np.bincount(group, part["numerator"].to_numpy(float))[group]
             part = part.assign(denominator=totals)  # noqa: PLW2901 - the category totals
-        done = _dsr_values(ind, part) if ind.method is Method.DSR else _values(ind, part)
+        if ind.method is Method.DSR:
+            done = _dsr_values(ind, part)
+        else:
+            done = _values(ind, part.drop(columns=list(STANDARDISED_COLUMNS), errors="ignore"))
         done = done.drop(columns=["esp_band"], errors="ignore")
         done["method"] = ind.method.value
         frames.append(done)

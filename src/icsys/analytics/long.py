@@ -18,7 +18,9 @@ import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from icsys.analytics.plan import ALL, KEY_COLUMNS, LONG_COLUMNS, IndicatorPlan, Plan
+from icsys.analytics.definitions.model import Method
+from icsys.analytics.methods.dsr import ESP2013_WEIGHTS
+from icsys.analytics.plan import ALL, KEY_COLUMNS, LONG_COLUMNS, NO_BAND, IndicatorPlan, Plan
 
 TEXT_COLUMNS = (
     "indicator_id",
@@ -45,7 +47,32 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _select(ip: IndicatorPlan, names: dict[str, str]) -> list[str]:
+STANDARDISED_COLUMNS = ("dsr_weight", "dsr_sum", "dsr_var")
+"""Of an age-standardised indicator's cell when the long frame is built standardised (else
+NULL): the standard weight of the bands with population (NULL when a band has events but no
+population), the sum of events x weight / population and of events x (weight / population)^2
+over them. With the cell's numerator and denominator, all Dobson's limits need."""
+
+
+def _standardised(sql: str) -> str:
+    """``sql`` (an age-standardised indicator's rows per band) summed over the bands."""
+    weights = ", ".join(str(w) for w in ESP2013_WEIGHTS)
+    keys = [c for c in LONG_COLUMNS if c not in {"esp_band", "numerator", "denominator"}]
+    ratio = "(CASE WHEN d_ > 0 THEN w_ / d_ END)"
+    return (
+        f"SELECT {', '.join(keys)}, CAST({NO_BAND} AS BIGINT) AS esp_band, "
+        "sum(n_) AS numerator, sum(d_) AS denominator, "
+        f"CASE WHEN bool_or(d_ <= 0 AND n_ > 0) THEN NULL "
+        f"ELSE coalesce(sum(CASE WHEN d_ > 0 THEN w_ END), 0) END AS dsr_weight, "
+        f"coalesce(sum(n_ * {ratio}), 0) AS dsr_sum, "
+        f"coalesce(sum(n_ * {ratio} * {ratio}), 0) AS dsr_var "
+        f"FROM (SELECT *, coalesce(numerator, 0) AS n_, coalesce(denominator, 0) AS d_, "
+        f"CAST([{weights}][esp_band + 1] AS DOUBLE) AS w_ FROM ({sql}) WHERE esp_band >= 0) "
+        f"GROUP BY {', '.join(keys)}"
+    )
+
+
+def _select(ip: IndicatorPlan, names: dict[str, str], *, standardise: bool = False) -> list[str]:
     ind = ip.indicator
     num = names[ip.numerator.family]
     keys = [k for k in KEY_COLUMNS if k != "parent_code"]
@@ -75,17 +102,30 @@ def _select(ip: IndicatorPlan, names: dict[str, str]) -> list[str]:
             den_col = ip.denominator.columns.get(category, ip.denominator.columns.get(""))
             den_sql = f"CAST({den_alias}.{den_col} AS DOUBLE)"
         cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
-        out.append(
+        sql = (
             f"SELECT {_quote(ind.id)} AS indicator_id, {', '.join(cols)}, "
             f"{_quote(category)} AS category, "
             f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE) AS numerator, {den_sql} AS denominator "
             f"FROM {source} WHERE {where}"
         )
+        if standardise and ind.method is Method.DSR:
+            out.append(_standardised(sql))
+        elif standardise:
+            nulls = ", ".join(f"CAST(NULL AS DOUBLE) AS {c}" for c in STANDARDISED_COLUMNS)
+            out.append(f"SELECT *, {nulls} FROM ({sql})")
+        else:
+            out.append(sql)
     return out
 
 
-def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
-    """The long frame (:data:`LONG_COLUMNS`) of ``results`` (family key → Arrow table)."""
+def long_frame(
+    plan: Plan, results: dict[str, pa.Table], *, standardise: bool = False
+) -> pd.DataFrame:
+    """The long frame (:data:`LONG_COLUMNS`) of ``results`` (family key → Arrow table).
+
+    ``standardise``: an age-standardised indicator gets one row per cell (``esp_band``
+    :data:`~icsys.analytics.plan.NO_BAND`) instead of one per band, with
+    :data:`STANDARDISED_COLUMNS` (a fifth to a twentieth of the rows)."""
     spill = tempfile.TemporaryDirectory(prefix="icsys-long-")
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": default_memory_limit(),
@@ -103,14 +143,17 @@ def long_frame(plan: Plan, results: dict[str, pa.Table]) -> pd.DataFrame:
                 f"CREATE TEMP VIEW {name} AS SELECT {', '.join(others)}, {parent} FROM {name}_arrow"
             )
             names[key] = name
-        parts = [sql for ip in plan.indicators for sql in _select(ip, names)]
+        parts = [
+            sql for ip in plan.indicators for sql in _select(ip, names, standardise=standardise)
+        ]
+        columns = [*LONG_COLUMNS, *(STANDARDISED_COLUMNS if standardise else ())]
         if not parts:
-            return pd.DataFrame(columns=list(LONG_COLUMNS))
+            return pd.DataFrame(columns=columns)
         cols = ", ".join(
             f"nullif(parent_code, {_quote(_NO_PARENT)}) AS parent_code" if c == "parent_code" else c
-            for c in LONG_COLUMNS
+            for c in columns
         )
-        query = f"SELECT {cols} FROM ({' UNION ALL '.join(parts)})"
+        query = f"SELECT {cols} FROM ({' UNION ALL BY NAME '.join(parts)})"
         table = _encoded(con.sql(query).to_arrow_reader(_BATCH_ROWS))
     finally:
         con.close()

@@ -149,7 +149,7 @@ def _aggregate(
 ) -> pd.DataFrame:
     start = time.perf_counter()
     with input_files(lake, structure, periods) as inputs:
-        long = engine.aggregate(build_plan(library), inputs)
+        long = engine.aggregate(build_plan(library), inputs, standardise=True)
     timings["aggregate"] = time.perf_counter() - start
     return long
 

@@ -10,9 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from icsys.analytics.definitions.loader import load_library
+from icsys.analytics.definitions.model import Method
 from icsys.analytics.engines.base import input_files
 from icsys.analytics.engines.duckdb_engine import DuckDBEngine
 from icsys.analytics.engines.reference_engine import ReferenceEngine
+from icsys.analytics.finish import MART_COLUMNS, finish
+from icsys.analytics.methods.dsr import DSR_MIN_COUNT
 from icsys.analytics.periods import periods_ending
 from icsys.analytics.plan import LONG_COLUMNS, build_plan
 from icsys.analytics.testing import END, synthetic_world
@@ -55,3 +58,34 @@ def test_a_selection_reads_only_its_condition_flags_and_gives_the_same_rows(tmp_
     assert (merged["numerator_s"] > 0).any()
     for col in ("numerator", "denominator"):
         assert np.allclose(merged[f"{col}_s"], merged[f"{col}_f"], equal_nan=True)
+
+
+def test_age_standardised_rates_summed_in_the_engine_equal_those_summed_per_band(tmp_path):
+    """The service has the engine sum DSR cells over the age bands (far fewer rows): the
+    values, limits and the rule for a band with events but no population are unchanged."""
+    library = load_library()
+    periods = periods_ending(END, months=2, quarters=1, years=1)
+    world = synthetic_world(tmp_path, seed=11, persons=400)
+    with input_files(world.lake, world.structure, periods) as inputs:
+        banded = DuckDBEngine().aggregate(PLAN, inputs)
+        summed = DuckDBEngine().aggregate(PLAN, inputs, standardise=True)
+    dsr = {i.id for i in library.indicators if i.method is Method.DSR}
+    assert (
+        len(summed[summed["indicator_id"].isin(dsr)])
+        < len(banded[banded["indicator_id"].isin(dsr)]) / 3
+    )
+    keys = [
+        c for c in MART_COLUMNS if c not in {"value", "numerator", "denominator", "lower", "upper"}
+    ]
+    a = finish(library, banded, periods).astype(dict.fromkeys(keys, object))
+    b = finish(library, summed, periods).astype(dict.fromkeys(keys, object))
+    a, b = a[a["indicator_id"].isin(dsr)], b[b["indicator_id"].isin(dsr)]
+    merged = a.fillna({"parent_code": ""}).merge(
+        b.fillna({"parent_code": ""}), on=keys, how="outer", indicator=True
+    )
+    assert (merged["_merge"] == "both").all()
+    assert merged["value_x"].notna().sum() > 20  # enough rates with 10 or more events
+    void = merged["value_x"].isna() & (merged["numerator_x"] >= DSR_MIN_COUNT)
+    assert void.any()  # some cells with events in a band without population
+    for col in ("value", "numerator", "denominator", "lower", "upper"):
+        assert np.allclose(merged[f"{col}_x"], merged[f"{col}_y"], rtol=1e-12, equal_nan=True)

@@ -42,8 +42,14 @@ class Engine(Protocol):
 
     name: str
 
-    def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
-        """The long aggregate frame of every indicator in the plan."""
+    def aggregate(
+        self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
+    ) -> pd.DataFrame:
+        """The long aggregate frame of every indicator in the plan.
+
+        ``standardise``: the engine may return age-standardised indicators summed over the
+        age bands (:func:`icsys.analytics.long.long_frame`); :func:`icsys.analytics.finish.finish`
+        takes either form."""
         ...
 
 
@@ -125,7 +131,9 @@ class IbisEngine:
     def _execute(self, expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
 
-    def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
+    def aggregate(
+        self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
+    ) -> pd.DataFrame:
         loaded: dict[str, ir.Table] = {}
 
         def table(name: str) -> ir.Table:
@@ -141,7 +149,7 @@ class IbisEngine:
 
         results = run_plan(plan, table, cache=self._cache, execute=self._execute)
         self._release()  # the families' results are small; the cached inputs are not
-        return long_frame(plan, results)
+        return long_frame(plan, results, standardise=standardise)
 
     def _release(self) -> None:
         """Drop the cached intermediate tables."""

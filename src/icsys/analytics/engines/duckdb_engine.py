@@ -39,15 +39,20 @@ class DuckDBEngine(IbisEngine):
         # structure). DuckDB would otherwise build its hash table on whichever side it
         # estimates smaller, and it underestimates the population at each snapshot (a range
         # join) by orders of magnitude: 25 million wide rows in a hash table, 6x slower at 1M
-        # people and out of memory at 10M.
-        self.con.raw_sql("SET disabled_optimizers = 'build_side_probe_side'")
+        # people and out of memory at 10M. Joins are also kept in the plan's order: with a
+        # filter between a date of the period and a person's dates of birth and death, DuckDB
+        # reordered an event family's joins into every person at every period end (35 million
+        # rows at 1M people) before matching the events (A&E at 1M: 8.9 s -> 4.9 s).
+        self.con.raw_sql("SET disabled_optimizers = 'build_side_probe_side,join_order'")
         self._count = 0
 
-    def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
+    def aggregate(
+        self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
+    ) -> pd.DataFrame:
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
-                return super().aggregate(plan, inputs)
+                return super().aggregate(plan, inputs, standardise=standardise)
         finally:
             self._release()
             shutil.rmtree(self._spill, ignore_errors=True)

@@ -105,7 +105,13 @@ class ReferenceEngine:
 
     name = "reference"
 
-    def aggregate(self, plan: Plan, inputs: InputFiles) -> pd.DataFrame:
+    def aggregate(
+        self,
+        plan: Plan,
+        inputs: InputFiles,
+        *,
+        standardise: bool = False,  # noqa: ARG002 - always per age band (finish takes both)
+    ) -> pd.DataFrame:
         self.t = {n: pl.read_parquet([str(p) for p in ps]) for n, ps in inputs.tables.items()}
         self.periods = self.t["periods"].to_dicts()
         self.deciles = dict(
