@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -104,13 +105,20 @@ class MartWriter:
         if not self._committed:
             shutil.rmtree(self.staging, ignore_errors=True)
 
+    @property
+    def stamp(self) -> dict[str, str]:
+        """The columns every row of this run has (:func:`arrow_tables`' ``stamp``)."""
+        return {"definitions_version": self.version, "run_id": self.run_id}
+
     def write(self, frame: pd.DataFrame, public: pd.DataFrame) -> None:
         """Append analyst rows and their public view."""
-        for name, rows in (("values", frame.assign(disclosure="")), ("public", public)):
-            stamped = rows.assign(definitions_version=self.version, run_id=self.run_id)
-            table = pa.Table.from_pandas(stamped[SCHEMA.names], schema=SCHEMA, preserve_index=False)
-            self._writers[name].write_table(table)
-        self.rows += len(frame)
+        self.write_tables(*arrow_tables(frame, public, self.stamp))
+
+    def write_tables(self, values: pa.Table, public: pa.Table) -> None:
+        """Append analyst rows and their public view made by :func:`arrow_tables`."""
+        self._writers["values"].write_table(values)
+        self._writers["public"].write_table(public)
+        self.rows += values.num_rows
 
     def commit(self, manifest: dict[str, Any]) -> str:
         """Close the files, fsync them, make the run current and keep the latest runs."""
@@ -137,6 +145,40 @@ class MartWriter:
             if child.is_dir() and child.name.removeprefix("run=") not in runs:
                 shutil.rmtree(child, ignore_errors=True)
         return self.run_id
+
+
+def arrow_tables(
+    frame: pd.DataFrame, public: pd.DataFrame, stamp: dict[str, str]
+) -> tuple[pa.Table, pa.Table]:
+    """Analyst rows and their public view as tables of :data:`SCHEMA` (``stamp``: the run's
+    id and definitions' version), ready for :meth:`MartWriter.write_tables`."""
+    return arrow_rows(frame, {**stamp, "disclosure": ""}), arrow_rows(public, stamp)
+
+
+def arrow_rows(frame: pd.DataFrame, constants: dict[str, str]) -> pa.Table:
+    """``frame`` as a table of :data:`SCHEMA`, ``constants`` filling whole columns: built
+    column by column (categoricals through their codes), without copying the frame."""
+    n = len(frame)
+    arrays = []
+    for field in SCHEMA:
+        if field.name in constants:
+            text = pa.array([constants[field.name]], pa.string())
+            arrays.append(_from_codes(np.zeros(n, dtype=np.int8), text, field.type))
+            continue
+        column = frame[field.name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            text = pa.array(column.cat.categories.to_numpy(dtype=object), pa.string())
+            arrays.append(_from_codes(codes, text, field.type))
+        else:
+            arrays.append(pa.array(column.to_numpy(), field.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def _from_codes(codes: np.ndarray[Any, Any], text: pa.Array, kind: pa.DataType) -> pa.Array:
+    """Text from dictionary codes (-1: missing), cast to ``kind`` in Arrow."""
+    indices = pa.array(codes, mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, text).cast(kind)
 
 
 def read_current(settings: Settings, *, missing_ok: bool = False) -> dict[str, Any] | None:

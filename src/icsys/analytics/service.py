@@ -7,7 +7,7 @@ through these functions.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from icsys.analytics.finish import MART_COLUMNS, SPC_RULES, finish, spc_period_t
 from icsys.analytics.methods.spc import xmr_chart
 from icsys.analytics.periods import Period, periods_ending
 from icsys.analytics.plan import ALL, build_plan
+from icsys.analytics.post import default_workers, parts
 from icsys.analytics.public import DisclosurePolicy, public_view
 from icsys.analytics.sources import SOURCES
 from icsys.analytics.structure import build_structure
@@ -154,28 +155,6 @@ def _aggregate(
     return long
 
 
-def _value_parts(
-    library: Library, long: pd.DataFrame, periods: list[Period], timings: dict[str, float]
-) -> Iterator[pd.DataFrame]:
-    """The analyst rows one indicator at a time, in the mart's order, then the derived
-    indicators': the same rows as :func:`compute_values`, never all in memory at once."""
-    wanted = {i for d in library.derived for i in d.inputs}
-    inputs = []
-    rows = long.groupby("indicator_id", observed=True, sort=False).indices
-    for ind_id in sorted(rows, key=str):
-        start = time.perf_counter()
-        part = finish(library, long.take(rows[ind_id]), periods)
-        timings["finish"] = timings.get("finish", 0.0) + time.perf_counter() - start
-        if str(ind_id) in wanted:
-            inputs.append(part)
-        yield part
-    start = time.perf_counter()
-    derived = _derived(library, pd.concat(inputs, ignore_index=True)) if inputs else None
-    timings["finish"] = timings.get("finish", 0.0) + time.perf_counter() - start
-    if derived is not None and not derived.empty:
-        yield derived
-
-
 def _append(values: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
     """``values`` and ``more`` one after the other, keeping ``values``' categorical columns
     categorical (with ``more``'s new values added as categories)."""
@@ -222,11 +201,16 @@ def compute(
     spark_session: Any = None,
     policy: DisclosurePolicy | None = None,
     progress: Progress = lambda _m: None,
+    workers: int | None = None,
 ) -> ComputeResult:
     """Compute the library into the mart.
 
     ``end``: the last day periods may reach (default: the latest event date in the lake);
-    ``as_of``: the date of the structure every period is shown on (default: ``end``).
+    ``as_of``: the date of the structure every period is shown on (default: ``end``);
+    ``workers``: processes finishing indicators after aggregation (default: one per CPU, at
+    most :data:`icsys.analytics.post.MAX_WORKERS`). ``seconds`` of the result: each step's
+    time, ``finish`` and ``disclosure`` summed over the workers, ``values`` the wall time of
+    everything after aggregation.
 
     Raises:
         UserError: when nothing is loaded in the lake and no ``end`` is given.
@@ -261,17 +245,31 @@ def compute(
         "indicators": list(library.ids),
         "lineage": mart.lineage(settings, list(FEEDS)),
     }
-    progress(f"{len(long):,} aggregate rows: values, limits, SPC and disclosure per indicator")
+    workers = workers or default_workers()
+    progress(
+        f"{len(long):,} aggregate rows: values, limits, SPC and disclosure per indicator "
+        f"({workers} worker{'s' if workers > 1 else ''})"
+    )
+    wanted = {i for d in library.derived for i in d.inputs}
+    inputs = []
+    start = time.perf_counter()
     with mart.MartWriter(settings, library.version) as writer:
-        for part in _value_parts(library, long, periods, timings):
-            start = time.perf_counter()
-            public = public_view(part, policy, library)
-            timings["disclosure"] = timings.get("disclosure", 0.0) + time.perf_counter() - start
-            start = time.perf_counter()
-            writer.write(part, public)
-            timings["write"] = timings.get("write", 0.0) + time.perf_counter() - start
+        finished = parts(library, long, periods, policy, writer.stamp, keep=wanted, workers=workers)
+        for done, part in enumerate(finished, 1):
+            for step, seconds in part.seconds.items():
+                timings[step] = timings.get(step, 0.0) + seconds
+            if part.frame is not None:
+                inputs.append(part.frame)
+            began = time.perf_counter()
+            writer.write_tables(part.values_table, part.public_table)
+            timings["write"] = timings.get("write", 0.0) + time.perf_counter() - began
+            progress(f"{done} of {len(library.indicators)} indicators: {part.indicator_id}")
         del long
+        derived = _derived(library, pd.concat(inputs, ignore_index=True)) if inputs else None
+        if derived is not None and not derived.empty:
+            writer.write(derived, public_view(derived, policy, library))
         run_id = writer.commit(manifest)
+    timings["values"] = time.perf_counter() - start
     return ComputeResult(run_id, writer.rows, len(library.ids), engine, as_of, period_end, timings)
 
 

@@ -48,6 +48,12 @@ def compute(
     months: int = typer.Option(24, "--months", help="Monthly periods to compute."),
     quarters: int = typer.Option(8, "--quarters", help="Quarterly periods to compute."),
     years: int = typer.Option(3, "--years", help="Financial years to compute."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes finishing indicators after aggregation [default: one per CPU, at most 4].",
+    ),
 ) -> None:
     """Compute the indicator library into the indicator_values mart."""
     from icsys.analytics.service import compute as run  # noqa: PLC0415
@@ -67,6 +73,7 @@ def compute(
             quarters=quarters,
             years=years,
             progress=status.update,
+            workers=workers,
         )
     seconds = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
     console.print(

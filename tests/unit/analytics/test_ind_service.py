@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from icsys.analytics import mart, service
+from icsys.analytics import mart, post, service
 from icsys.analytics.definitions.loader import load_library
 from icsys.analytics.engines.base import FEEDS
 from icsys.analytics.periods import periods_ending
@@ -58,7 +58,9 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_mart_written_per_indicator_equals_the_whole_computation(home: Settings) -> None:
     store = open_store(home)
-    result = service.compute(home, store, indicators=INDICATORS, months=13, quarters=4, years=1)
+    result = service.compute(  # two worker processes finish the indicators
+        home, store, indicators=INDICATORS, months=13, quarters=4, years=1, workers=2
+    )
     library = load_library().select(INDICATORS)
     periods = periods_ending(result.period_end, months=13, quarters=4, years=1)
     structure = build_structure(store, result.as_of)
@@ -96,9 +98,11 @@ def test_a_run_failing_part_way_leaves_the_previous_run(
             raise RuntimeError("interrupted")
         return public_view(frame, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "public_view", failing)
+    monkeypatch.setattr(post, "public_view", failing)
     with pytest.raises(RuntimeError, match="interrupted"):
-        service.compute(home, store, indicators=INDICATORS, months=13, quarters=4, years=1)
+        service.compute(
+            home, store, indicators=INDICATORS, months=13, quarters=4, years=1, workers=1
+        )
     current = mart.read_current(home)
     assert current is not None
     assert current["run_id"] == first.run_id

@@ -1,0 +1,114 @@
+"""After aggregation, one indicator at a time: values, limits and SPC
+(:func:`icsys.analytics.finish.finish`), the public view
+(:func:`icsys.analytics.public.public_view`) and both as the mart's Arrow tables, in worker
+processes: the caller only writes them.
+
+Indicators are independent once aggregated, so ``workers`` processes each take one indicator's
+rows of the long frame; the parts come back in the mart's order (by indicator id), with at most
+two per worker in flight so memory stays bounded. Workers start with ``forkserver``: the parent
+has run DuckDB's threads, and a forked copy of a threaded process may deadlock.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from multiprocessing import get_context
+
+import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa
+
+from icsys.analytics.definitions.loader import Library, load_library
+from icsys.analytics.finish import finish
+from icsys.analytics.mart import arrow_tables
+from icsys.analytics.periods import Period
+from icsys.analytics.public import DisclosurePolicy, public_view
+
+MAX_WORKERS = 4  # each holds one indicator's rows (a few GB at 10 million people)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One indicator's analyst rows and public view as the mart's Arrow tables (the analyst
+    rows also as a frame when asked for), and the seconds each step took."""
+
+    indicator_id: str
+    values_table: pa.Table
+    public_table: pa.Table
+    frame: pd.DataFrame | None
+    seconds: dict[str, float]
+
+
+def default_workers() -> int:
+    """One worker per CPU, at most :data:`MAX_WORKERS`."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=4)
+def _library(ids: tuple[str, ...]) -> Library:
+    return load_library().select(list(ids))
+
+
+@dataclass(frozen=True)
+class _Task:
+    ids: tuple[str, ...]  # the library's selection
+    periods: list[Period]
+    policy: DisclosurePolicy
+    stamp: dict[str, str]  # the run's id and definitions' version
+    keep: frozenset[str]  # indicators whose analyst rows are wanted as a frame
+
+
+def _one(task: _Task, indicator_id: str, rows: pd.DataFrame) -> Part:
+    library = _library(task.ids)
+    start = time.perf_counter()
+    values = finish(library, rows, task.periods)
+    done = time.perf_counter()
+    public = public_view(values, task.policy, library)
+    checked = time.perf_counter()
+    tables = arrow_tables(values, public, task.stamp)
+    seconds = {
+        "finish": done - start,
+        "disclosure": checked - done,
+        "arrow": time.perf_counter() - checked,
+    }
+    kept = values if indicator_id in task.keep else None
+    return Part(indicator_id, *tables, kept, seconds)
+
+
+def parts(
+    library: Library,
+    long: pd.DataFrame,
+    periods: list[Period],
+    policy: DisclosurePolicy,
+    stamp: dict[str, str],
+    *,
+    keep: Iterable[str] = (),
+    workers: int = 1,
+) -> Iterator[Part]:
+    """Each indicator of ``long`` finished and disclosure-controlled, in id order; in
+    ``workers`` processes (1: in this one). ``keep``: indicators whose analyst rows are also
+    returned as a frame (the inputs of derived indicators)."""
+    task = _Task(tuple(library.ids), periods, policy, stamp, frozenset(keep))
+    rows = long.groupby("indicator_id", observed=True, sort=False).indices
+    frames = ((str(i), long.take(rows[i])) for i in sorted(rows, key=str))
+    if workers <= 1:
+        for indicator_id, frame in frames:
+            yield _one(task, indicator_id, frame)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+    pending: deque[Future[Part]] = deque()
+    try:
+        for indicator_id, frame in frames:
+            pending.append(pool.submit(_one, task, indicator_id, frame))
+            del frame
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
