@@ -122,33 +122,28 @@ def _code_of(col: pd.Series, text: str) -> int:
 def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
     """Every equation among ``table``'s cells (rows, then totals), with a remainder cell
     appended to each equation whose parent exceeds its children; the remainders' counts."""
-    frame = table.assign(id=np.arange(len(table), dtype=np.int64))
+    ids = np.arange(len(table), dtype=np.int64)
     place = ["group", "level", "area", "parent", "breakdown", "value"]
     edges = []
     # category totals -> their categories
-    totals = frame.iloc[n_rows:][[*place, "id"]].rename(columns={"id": "parent_id"})
-    rows = frame.iloc[:n_rows]
-    rows = rows.loc[rows["category"] != rows["no_category"], [*place, "id"]]
-    edges.append(_edges(0, rows.merge(totals, on=place), 0))
-    del rows, totals
+    rows = table.iloc[:n_rows]
+    is_category = (rows["category"] != rows["no_category"]).to_numpy()
+    found = _match(rows[is_category], table.iloc[n_rows:], place, place)
+    edges.append(_edges(0, ids[:n_rows][is_category], found + n_rows, 0))
     # parent area -> child areas (the same kind, category, breakdown and value)
     same = ["group", "kind", "category", "breakdown", "value"]
-    lookup = frame[[*same, "level", "area", "id"]].drop_duplicates(
-        [*same, "level", "area"], keep="last"
-    )
-    lookup = lookup.rename(columns={"level": "up", "area": "parent", "id": "parent_id"})
-    child = frame.loc[(frame["up"] >= 0) & (frame["parent"] >= 0), [*same, "up", "parent", "id"]]
-    edges.append(_edges(1, child.merge(lookup, on=[*same, "up", "parent"]), 0))
-    del child, lookup
+    has_up = ((table["up"] >= 0) & (table["parent"] >= 0)).to_numpy()
+    found = _match(table[has_up], table, [*same, "up", "parent"], [*same, "level", "area"])
+    edges.append(_edges(1, ids[has_up], found, 0))
     # area total -> its values of one breakdown
     area = ["group", "kind", "category", "level", "area", "parent"]
-    is_all = frame["breakdown"] == frame["all_breakdown"]
-    tot = frame[is_all & (frame["value"] == frame["all_value"])][[*area, "id"]]
-    tot = tot.drop_duplicates(area, keep="last").rename(columns={"id": "parent_id"})
-    keyed = frame.loc[~is_all, [*area, "breakdown", "id"]].merge(tot, on=area)
-    edges.append(_edges(2, keyed, keyed["breakdown"]))
-    del keyed, tot, frame
+    is_all = (table["breakdown"] == table["all_breakdown"]).to_numpy()
+    is_total = is_all & (table["value"] == table["all_value"]).to_numpy()
+    found = _match(table[~is_all], table[is_total], area, area)
+    part = table["breakdown"].to_numpy(np.int64)[~is_all]
+    edges.append(_edges(2, ids[~is_all], np.where(found >= 0, ids[is_total][found], -1), part))
     edge = pd.concat(edges, ignore_index=True)
+    edge = edge[edge["parent"].to_numpy() >= 0]
     eq, first = group_ids(edge, ["type", "parent", "part"])
     order = np.lexsort((edge["child"].to_numpy(), eq))
     eq, child_ids = eq[order], edge["child"].to_numpy(np.int64)[order]
@@ -166,7 +161,21 @@ def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
     return Equations(parents, ptr, children), rest[has_rest]
 
 
-def _edges(kind: int, keyed: pd.DataFrame, part: object) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"type": kind, "parent": keyed["parent_id"], "part": part, "child": keyed["id"]}
+def _match(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on: list[str]) -> IntArray:
+    """For each row of ``left``, the position in ``right`` of the last row whose ``right_on``
+    equal its ``on``, or -1: a many-to-one join on integer codes, without pandas' merge."""
+    keys = pd.DataFrame(
+        {
+            f"k{i}": np.concatenate([left[a].to_numpy(np.int64), right[b].to_numpy(np.int64)])
+            for i, (a, b) in enumerate(zip(on, right_on, strict=True))
+        }
     )
+    group, first = group_ids(keys, list(keys.columns))
+    last = np.full(len(first), -1, dtype=np.int64)
+    np.maximum.at(last, group[len(left) :], np.arange(len(right), dtype=np.int64))
+    return last[group[: len(left)]]
+
+
+def _edges(kind: int, child: IntArray, parent: IntArray, part: object) -> pd.DataFrame:
+    """(type, parent, part, child) rows; a parent of -1 (none found) is dropped later."""
+    return pd.DataFrame({"type": kind, "parent": parent, "part": part, "child": child})

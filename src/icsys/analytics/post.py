@@ -5,7 +5,7 @@ processes: the caller only writes them.
 
 Indicators are independent once aggregated, so ``workers`` processes each take one indicator's
 rows of the long frame; the parts come back in the mart's order (by indicator id), with at most
-two per worker in flight so memory stays bounded. Workers start with ``forkserver``: the parent
+four per worker in flight so memory stays bounded. Workers start with ``forkserver``: the parent
 has run DuckDB's threads, and a forked copy of a threaded process may deadlock.
 """
 
@@ -106,7 +106,7 @@ def parts(
         for indicator_id, frame in frames:
             pending.append(pool.submit(_one, task, indicator_id, frame))
             del frame
-            if len(pending) >= 2 * workers:
+            if len(pending) >= 4 * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

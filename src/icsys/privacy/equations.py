@@ -11,9 +11,9 @@ touch a suppressed cell, and revisits those touching each new suppression.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -47,45 +47,101 @@ def suppress(
     cells = np.concatenate([children, parents])
     eqs = np.concatenate([owner, np.arange(n_eq, dtype=np.int64)])
     order = np.lexsort((eqs, cells))
-    member_ptr = np.searchsorted(cells[order], np.arange(n_cells + 1)).tolist()
-    member = eqs[order].tolist()
-    out = start.tolist()
-    added = [False] * n_cells
-    count = counts.tolist()
-    rank = tiebreak.tolist()
-    parent_of, first, kids = parents.tolist(), ptr.tolist(), children.tolist()
-    queue = deque(np.flatnonzero(touched).tolist())
-    queued = bytearray(n_eq)
-    for i in queue:
-        queued[i] = 1
-    while queue:
-        i = queue.popleft()
-        queued[i] = 0
+    member_ptr = np.searchsorted(cells[order], np.arange(n_cells + 1)).astype(np.int64)
+    member = eqs[order].astype(np.int64)
+    out = start.astype(np.bool_).copy()
+    added = np.zeros(n_cells, dtype=np.bool_)
+    _repair(
+        counts.astype(np.int64),
+        tiebreak.astype(np.int64),
+        parents.astype(np.int64),
+        ptr.astype(np.int64),
+        children.astype(np.int64),
+        member_ptr,
+        member,
+        np.flatnonzero(touched).astype(np.int64),
+        out,
+        added,
+        int(threshold),
+    )
+    return added
+
+
+@numba.njit(cache=False, nogil=True)
+def _repair(  # noqa: PLR0912, C901 - one compiled loop over flat arrays
+    count: IntArray,
+    rank: IntArray,
+    parent_of: IntArray,
+    first: IntArray,
+    kids: IntArray,
+    member_ptr: IntArray,
+    member: IntArray,
+    touched: IntArray,
+    out: BoolArray,
+    added: BoolArray,
+    threshold: int,
+) -> None:
+    """The work queue: sets ``out`` and ``added`` in place (compiled by Numba; the queue is a
+    ring buffer, as each equation is queued at most once at a time)."""
+    n_eq = len(parent_of)
+    size = n_eq + 1
+    queue = np.empty(size, dtype=np.int64)
+    queued = np.zeros(n_eq, dtype=np.bool_)
+    head = 0
+    tail = 0
+    for i in touched:
+        queue[tail] = i
+        tail += 1
+        queued[i] = True
+    while head != tail:
+        i = queue[head]
+        head = (head + 1) % size
+        queued[i] = False
         parent = parent_of[i]
-        family = kids[first[i] : first[i + 1]]
-        hidden = [c for c in family if out[c]]
+        n_hidden = 0
+        hidden_sum = 0
+        extra = -1
+        for k in range(first[i], first[i + 1]):
+            c = kids[k]
+            if out[c]:
+                n_hidden += 1
+                hidden_sum += count[c]
+            elif extra < 0 or _smaller(count, rank, c, extra):
+                extra = c
         if out[parent]:
-            needs_more = not hidden
+            needs_more = n_hidden == 0
         else:
-            needs_more = bool(hidden) and (
-                len(hidden) == 1 or sum(count[c] for c in hidden) <= threshold
-            )
+            needs_more = n_hidden > 0 and (n_hidden == 1 or hidden_sum <= threshold)
         if not needs_more:
             continue
-        shown = [c for c in family if not out[c]]
-        if shown:
-            extra = min(shown, key=lambda c: (count[c] == 0, count[c], rank[c]))
-        elif not out[parent]:
+        if extra < 0:
+            if out[parent]:
+                continue
             extra = parent
-        else:
-            continue
         out[extra] = True
         added[extra] = True
-        for j in [i, *member[member_ptr[extra] : member_ptr[extra + 1]]]:
+        if not queued[i]:
+            queue[tail] = i
+            tail = (tail + 1) % size
+            queued[i] = True
+        for k in range(member_ptr[extra], member_ptr[extra + 1]):
+            j = member[k]
             if not queued[j]:
-                queue.append(j)
-                queued[j] = 1
-    return np.array(added, dtype=bool)
+                queue[tail] = j
+                tail = (tail + 1) % size
+                queued[j] = True
+
+
+@numba.njit(cache=False, inline="always")
+def _smaller(count: IntArray, rank: IntArray, a: int, b: int) -> bool:
+    """Whether cell ``a`` is the better pick than ``b``: non-zero first, then the smaller
+    count, then the smaller ``rank``."""
+    za, zb = count[a] == 0, count[b] == 0
+    if za != zb:
+        return bool(zb)
+    if count[a] != count[b]:
+        return bool(count[a] < count[b])
+    return bool(rank[a] < rank[b])
 
 
 def equations_from_lists(families: list[tuple[int, list[int]]]) -> Equations:
