@@ -72,7 +72,9 @@ def _standardised(sql: str) -> str:
     )
 
 
-def _select(ip: IndicatorPlan, names: dict[str, str], *, standardise: bool = False) -> list[str]:
+def _select(
+    ip: IndicatorPlan, names: dict[str, str], period_ids: list[str], *, standardise: bool = False
+) -> list[str]:
     ind = ip.indicator
     num = names[ip.numerator.family]
     keys = [k for k in KEY_COLUMNS if k != "parent_code"]
@@ -86,14 +88,18 @@ def _select(ip: IndicatorPlan, names: dict[str, str], *, standardise: bool = Fal
         source = f"{num} AS n FULL OUTER JOIN {den} AS d ON {on}"
         key_sql = [f"coalesce(n.{k}, d.{k})" for k in [*keys, "parent_code"]]
         den_alias = "d"
-    types = ", ".join(_quote(t) for t in ind.periods)
+    own = [p for p in period_ids if p.split(":", 1)[0] in ind.periods]
+    months = [p for p in own if p.startswith("month:")]  # published as totals only
     shown = ", ".join(_quote(b) for b in (ALL, *ind.breakdowns))
-    kind = f"split_part({key_sql[0]}, ':', 1)"
-    breakdown = key_sql[keys.index("breakdown")]
+    period, breakdown = key_sql[0], key_sql[keys.index("breakdown")]
     where = (
-        f"{kind} IN ({types}) AND {breakdown} IN ({shown}) "
-        f"AND ({kind} <> 'month' OR {breakdown} = {_quote(ALL)})"
+        f"{period} IN ({', '.join(map(_quote, own))}) AND {breakdown} IN ({shown})"
+        if own
+        else "FALSE"
     )
+    if months:
+        listed = ", ".join(map(_quote, months))
+        where += f" AND ({period} NOT IN ({listed}) OR {breakdown} = {_quote(ALL)})"
     out = []
     for category, num_col in ip.numerator.columns.items():
         if ip.denominator is None:
@@ -103,8 +109,8 @@ def _select(ip: IndicatorPlan, names: dict[str, str], *, standardise: bool = Fal
             den_sql = f"CAST({den_alias}.{den_col} AS DOUBLE)"
         cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
         sql = (
-            f"SELECT {_quote(ind.id)} AS indicator_id, {', '.join(cols)}, "
-            f"{_quote(category)} AS category, "
+            f"SELECT CAST({_quote(ind.id)} AS {_ENUM}indicator_id) AS indicator_id, "
+            f"{', '.join(cols)}, CAST({_quote(category)} AS {_ENUM}category) AS category, "
             f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE) AS numerator, {den_sql} AS denominator "
             f"FROM {source} WHERE {where}"
         )
@@ -133,49 +139,73 @@ def long_frame(
     }
     con = duckdb.connect(config=config)
     try:
-        names = {}
-        for i, (key, table) in enumerate(results.items()):
-            name = f"fam{i}"
-            con.register(f"{name}_arrow", table)
-            parent = f"coalesce(parent_code, {_quote(_NO_PARENT)}) AS parent_code"
-            others = [c for c in table.column_names if c != "parent_code"]
-            con.execute(  # a view: the families' results are read where they are, not copied
-                f"CREATE TEMP VIEW {name} AS SELECT {', '.join(others)}, {parent} FROM {name}_arrow"
+        names = {f"{key}": f"fam{i}" for i, key in enumerate(results)}
+        for key, table in results.items():
+            con.register(f"{names[key]}_arrow", table)
+        period_ids = _enums(con, plan, [f"{n}_arrow" for n in names.values()])
+        for key, table in results.items():
+            name = names[key]
+            cols = []
+            for c in table.column_names:
+                if c in _ENUM_OF:
+                    value = f"coalesce({c}, {_quote(_NO_PARENT)})" if c == "parent_code" else c
+                    c = f"CAST({value} AS {_ENUM}{_ENUM_OF[c]}) AS {c}"  # noqa: PLW2901
+                cols.append(c)
+            con.execute(  # once: every indicator of the family reads these text codes
+                f"CREATE TEMP TABLE {name} AS SELECT {', '.join(cols)} FROM {name}_arrow"
             )
-            names[key] = name
+            con.unregister(f"{name}_arrow")
         parts = [
-            sql for ip in plan.indicators for sql in _select(ip, names, standardise=standardise)
+            sql
+            for ip in plan.indicators
+            for sql in _select(ip, names, period_ids, standardise=standardise)
         ]
         columns = [*LONG_COLUMNS, *(STANDARDISED_COLUMNS if standardise else ())]
         if not parts:
             return pd.DataFrame(columns=columns)
-        cols = ", ".join(
+        listed = ", ".join(
             f"nullif(parent_code, {_quote(_NO_PARENT)}) AS parent_code" if c == "parent_code" else c
             for c in columns
         )
-        query = f"SELECT {cols} FROM ({' UNION ALL BY NAME '.join(parts)})"
-        table = _encoded(con.sql(query).to_arrow_reader(_BATCH_ROWS))
+        query = f"SELECT {listed} FROM ({' UNION ALL BY NAME '.join(parts)})"
+        table = con.sql(query).to_arrow_table()  # text columns arrive dictionary-encoded
     finally:
         con.close()
         spill.cleanup()
-    return categorical_frame(table)
+    return categorical_frame(table.unify_dictionaries())
 
 
-_BATCH_ROWS = 1_000_000
+_ENUM = "icsys_"  # DuckDB ENUM types of the text columns: DuckDB and Arrow pass them as codes
+_ENUM_OF = {
+    "period_id": "period_id",
+    "level": "level",
+    "area_code": "area",
+    "parent_code": "area",
+    "breakdown": "breakdown",
+    "breakdown_value": "breakdown_value",
+}
 
 
-def _encoded(reader: pa.RecordBatchReader) -> pa.Table:
-    """The batches of ``reader`` with text columns dictionary-encoded one batch at a time, so
-    the full result is never held as strings."""
-    batches = []
-    for batch in reader:
-        arrays = [
-            pc.dictionary_encode(c) if pa.types.is_string(c.type) else c for c in batch.columns
-        ]
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=batch.schema.names))
-    if not batches:
-        return reader.read_all()
-    return pa.Table.from_batches(batches).unify_dictionaries()
+def _enums(con: duckdb.DuckDBPyConnection, plan: Plan, tables: list[str]) -> list[str]:
+    """Create an ENUM type for each text column from the values ``tables`` hold (area and
+    parent codes share one); return the period ids."""
+
+    def create(name: str, values: list[str]) -> None:
+        listed = ", ".join(_quote(v) for v in sorted(set(values)))
+        con.execute(f"CREATE TYPE {_ENUM}{name} AS ENUM ({listed})")
+
+    found: dict[str, list[str]] = {}
+    for column, name in _ENUM_OF.items():
+        parts = " UNION ".join(f"SELECT DISTINCT {column} AS v FROM {t}" for t in tables)
+        rows = con.execute(f"SELECT DISTINCT v FROM ({parts}) WHERE v IS NOT NULL").fetchall()
+        found.setdefault(name, []).extend(str(r[0]) for r in rows)
+    found["area"].append(_NO_PARENT)
+    for name, values in found.items():
+        create(name, values)
+    create("indicator_id", [ip.indicator.id for ip in plan.indicators])
+    categories = {c for ip in plan.indicators for c in ip.numerator.columns}
+    create("category", [*categories, ""])
+    return sorted(set(found["period_id"]))
 
 
 def categorical_frame(table: pa.Table) -> pd.DataFrame:
@@ -193,10 +223,13 @@ def _categorical(col: pa.ChunkedArray) -> pd.Categorical:
     whole = col.combine_chunks()  # dictionary chunks share one dictionary (unified)
     encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
     values = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    indices = encoded.indices.cast(pa.int64())  # DuckDB's ENUM codes are unsigned
+    codes = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
     if len(values) == 0:
         return pd.Categorical.from_codes(codes, categories=[])
     order = np.argsort(values, kind="stable")
+    if (order == np.arange(len(order))).all():  # already sorted (the ENUMs are)
+        return pd.Categorical.from_codes(codes, categories=values)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return pd.Categorical.from_codes(
