@@ -152,7 +152,7 @@ class IbisEngine:
         return long_frame(plan, results, standardise=standardise)
 
     def _release(self) -> None:
-        """Drop the cached intermediate tables."""
+        """Let go of the cached intermediate tables (before the long frame is built)."""
 
 
 Reader = Callable[[str, list[Path]], ir.Table]

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
@@ -20,21 +21,25 @@ _IBIS_DEPRECATION = r"fetch_arrow_table\(\) is deprecated"
 
 
 class DuckDBEngine(IbisEngine):
-    """One DuckDB connection per engine; ``threads``/``memory_limit`` pass to DuckDB (default
-    :func:`default_memory_limit`), which spills past the limit to a temporary folder."""
+    """A DuckDB connection for each :meth:`aggregate`, closed as soon as the families are
+    computed (before the long frame is built, so its memory is given back); ``threads`` and
+    ``memory_limit`` pass to DuckDB (default :func:`default_memory_limit`), which spills past
+    the limit to a temporary folder."""
 
     name = "duckdb"
 
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
-        self._spill = tempfile.mkdtemp(prefix="icsys-duckdb-")
-        config: dict[str, int | str | bool] = {
+        self._config: dict[str, int | str | bool] = {
             "memory_limit": memory_limit or default_memory_limit(),
-            "temp_directory": self._spill,
             "preserve_insertion_order": False,
         }
         if threads is not None:
-            config["threads"] = threads
-        self.con = ibis.duckdb.connect(**config)
+            self._config["threads"] = threads
+        self.con: Any = None
+        self._count = 0
+
+    def _connect(self, spill: str) -> None:
+        self.con = ibis.duckdb.connect(**self._config, temp_directory=spill)
         # The plan joins the small table on the right (people, registrations, periods, the
         # structure). DuckDB would otherwise build its hash table on whichever side it
         # estimates smaller, and it underestimates the population at each snapshot (a range
@@ -49,17 +54,22 @@ class DuckDBEngine(IbisEngine):
     def aggregate(
         self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
     ) -> pd.DataFrame:
+        spill = tempfile.mkdtemp(prefix="icsys-duckdb-")
         try:
+            self._connect(spill)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
                 return super().aggregate(plan, inputs, standardise=standardise)
         finally:
             self._release()
-            shutil.rmtree(self._spill, ignore_errors=True)
+            shutil.rmtree(spill, ignore_errors=True)
 
     def _release(self) -> None:
-        for name in [f"_icsys_cache_{i}" for i in range(1, self._count + 1)]:
-            self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+        """Close the connection: its cached tables and buffers go with it (the families'
+        results are Arrow tables of their own)."""
+        if self.con is not None:
+            self.con.disconnect()
+            self.con = None
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         # Ibis's own cache() cannot drop its tables with this sqlglot; a temporary table, named
