@@ -132,6 +132,9 @@ def long_frame(
     ``standardise``: an age-standardised indicator gets one row per cell (``esp_band``
     :data:`~icsys.analytics.plan.NO_BAND`) instead of one per band, with
     :data:`STANDARDISED_COLUMNS` (a fifth to a twentieth of the rows)."""
+    columns = [*LONG_COLUMNS, *(STANDARDISED_COLUMNS if standardise else ())]
+    if not results:
+        return pd.DataFrame(columns=columns)
     spill = tempfile.TemporaryDirectory(prefix="icsys-long-")
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": default_memory_limit(),
@@ -160,7 +163,6 @@ def long_frame(
             for ip in plan.indicators
             for sql in _select(ip, names, period_ids, standardise=standardise)
         ]
-        columns = [*LONG_COLUMNS, *(STANDARDISED_COLUMNS if standardise else ())]
         if not parts:
             return pd.DataFrame(columns=columns)
         listed = ", ".join(
