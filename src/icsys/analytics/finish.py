@@ -169,8 +169,7 @@ def _dsr_values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
             frame["numerator"].to_numpy(float), weight, weighted, weighted_var, ind.multiplier
         )
         return out
-    skip = {"esp_band", "numerator", "denominator", *STANDARDISED_COLUMNS}
-    keys = [c for c in frame.columns if c not in skip]
+    keys = [c for c in frame.columns if c not in {"esp_band", "numerator", "denominator"}]
     frame = frame[frame["esp_band"].to_numpy() >= 0]
     bands = len(ESP2013_WEIGHTS)
     group, first = group_ids(frame, keys)

@@ -142,7 +142,7 @@ def long_frame(
     }
     con = duckdb.connect(config=config)
     try:
-        names = {f"{key}": f"fam{i}" for i, key in enumerate(results)}
+        names = {key: f"fam{i}" for i, key in enumerate(results)}
         for key, table in results.items():
             con.register(f"{names[key]}_arrow", table)
         period_ids = _enums(con, plan, [f"{n}_arrow" for n in names.values()])

@@ -35,8 +35,7 @@ class DuckDBEngine(IbisEngine):
         }
         if threads is not None:
             self._config["threads"] = threads
-        self.con: Any = None
-        self._count = 0
+        self.con: Any = None  # connected by aggregate (see _connect)
 
     def _connect(self, spill: str) -> None:
         self.con = ibis.duckdb.connect(**self._config, temp_directory=spill)
