@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
+from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.frames import codes, group_ids
-from icsys.analytics.plan import ALL
 from icsys.privacy.equations import Equations, suppress
 
 IntArray = npt.NDArray[np.int64]

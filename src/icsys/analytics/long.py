@@ -18,9 +18,10 @@ import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.definitions.model import Method
 from icsys.analytics.methods.dsr import ESP2013_WEIGHTS
-from icsys.analytics.plan import ALL, KEY_COLUMNS, LONG_COLUMNS, NO_BAND, IndicatorPlan, Plan
+from icsys.analytics.plan import KEY_COLUMNS, LONG_COLUMNS, NO_BAND, IndicatorPlan, Plan
 
 TEXT_COLUMNS = (
     "indicator_id",

@@ -30,11 +30,11 @@ import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pyarrow as pa
 
+from icsys.analytics.breakdown_codes import ALL, cell_code, cell_table
 from icsys.analytics.definitions.loader import Library
 from icsys.analytics.definitions.model import Filter, Indicator, Measure, Method
 from icsys.analytics.methods.segmentation import CMS_GENERAL_WEIGHTS
 from icsys.analytics.sources import (
-    AGE_BANDS,
     CMS_BANDS,
     CMS_CLUSTER_WEIGHTS,
     ETHNICITY_GROUPS,
@@ -50,7 +50,6 @@ from icsys.analytics.sources import (
 from icsys.feeds.codes import CLUSTERS
 
 TableGetter = Callable[[str], ir.Table]
-ALL = "all"
 NO_BAND = -1
 KEY_COLUMNS = (
     "period_id",
@@ -179,24 +178,12 @@ def _esp_band(age: ir.IntegerValue) -> ir.IntegerValue:
     return ibis.least(age // 5, 18).cast("int64")
 
 
-def _breakdown_value(t: ir.Table, name: str) -> ir.StringValue:  # noqa: PLR0911
-    if name == ALL:
-        return ibis.literal(ALL)
+def _area_deprivation(t: ir.Table, name: str) -> ir.StringValue:
+    """The IMD quintile or Core20 group of the row's LSOA, as text (for measure filters)."""
     decile = t.imd_decile
-    if name == "sex":
-        return t.sex_v
-    if name == "age_band":
-        cases = [(t.age >= low, label) for low, label in reversed(AGE_BANDS)]
-        return ibis.cases(*cases, else_=UNKNOWN)
-    if name == "imd_decile":
-        return decile.cast("string").fill_null(UNKNOWN)
     if name == "imd_quintile":
         return ((decile + 1) // 2).cast("int64").cast("string").fill_null(UNKNOWN)
-    if name == "core20":
-        return ibis.cases((decile.isnull(), UNKNOWN), (decile <= 2, "Core20"), else_="Other")
-    if name == "ethnicity_group":
-        return t.eth_group
-    raise ValueError(f"unknown breakdown {name!r}")
+    return ibis.cases((decile.isnull(), UNKNOWN), (decile <= 2, "Core20"), else_="Other")
 
 
 # --- stage 1: rows per period with attributes --------------------------------------------------
@@ -225,11 +212,7 @@ class _Builder:
         """period_id → the key stage 1 is computed by (see :func:`period_key_kind`)."""
         p = self.periods
         kind = period_key_kind(fam)
-        key = {
-            "event": p.period_id,
-            "snapshot": p.end.cast("string"),
-            "year": p.pop_year.cast("string"),
-        }[kind]
+        key = {"event": p.period_no, "snapshot": p.end, "year": p.pop_year}[kind]
         return p.select("period_id", pkey=key)
 
     def population(self, basis: Basis, *, full: bool) -> ir.Table:
@@ -426,12 +409,12 @@ class _Builder:
         periods = self.periods
         if fam.source == "population":
             pop = self.population(fam.basis, full=needs_conditions(fam))
-            return pop.mutate(pkey=pop.snap.cast("string"))
+            return pop.mutate(pkey=pop.snap)
         if fam.source == "ons_population":
             ons = self.table("ons_population")
             years = periods.select(year=periods.pop_year).distinct()
             t = ons.join(years, "year")
-            t = t.mutate(pkey=t.year.cast("string"))
+            t = t.mutate(pkey=t.year)
             lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
             t = _tidy(t.left_join(lsoa, "lsoa_code"))
             return t.mutate(
@@ -444,7 +427,7 @@ class _Builder:
             rows = self.table(str(src.feed))
             day = rows[str(src.event_date)]
             t = rows.join(periods, (day >= periods.start) & (day <= periods.end))
-            t = t.mutate(pkey=t.period_id)
+            t = t.mutate(pkey=t.period_no)
             leaf = t.organisation_code if fam.source == "workforce" else t.org_code
             return t.mutate(leaf=leaf)
         rows = self.table(str(src.feed))
@@ -457,7 +440,7 @@ class _Builder:
                 day = day.date()
             rows = rows.mutate(day_=day)
             t = rows.join(periods, (rows.day_ >= periods.start) & (rows.day_ <= periods.end))
-            t = t.mutate(pkey=t.period_id, snap=t.end)
+            t = t.mutate(pkey=t.period_no, snap=t.end)
         else:
             start, stop = _open_columns(fam.source)
             snaps = self._snaps
@@ -465,7 +448,7 @@ class _Builder:
                 snaps,
                 (rows[start] <= snaps.snap) & (rows[stop].isnull() | (rows[stop] > snaps.snap)),
             )
-            t = t.mutate(pkey=t.snap.cast("string"))
+            t = t.mutate(pkey=t.snap)
             if fam.source == "waiting_list":
                 t = t.mutate(weeks_waiting=t.snap.delta(t.clock_start, unit="day") / 7.0)
         if fam.basis == "resident" and src.time == "events":
@@ -555,7 +538,7 @@ def _field(t: ir.Table, name: str) -> ir.Value:
 
 def _derived_field(t: ir.Table, name: str) -> ir.Value:
     if name in {"imd_quintile", "core20"}:
-        return _breakdown_value(t, name)
+        return _area_deprivation(t, name)
     if name == "imd_decile":
         return t.imd_decile
     return t[name]
@@ -596,8 +579,8 @@ def _measure_value(t: ir.Table, col: MeasureColumn, source: str) -> ir.NumericVa
             term = t[c.lstrip("-")].cast("float64").fill_null(0.0)
             amount = amount - term if c.startswith("-") else amount + term
     else:
-        amount = ibis.literal(1.0)
-    return ibis.ifelse(cond, amount, 0.0)
+        amount = ibis.literal(1.0, "float64")
+    return ibis.ifelse(cond, amount, ibis.literal(0.0, "float64"))
 
 
 # --- stages 2 and 3 ---------------------------------------------------------------------------
@@ -612,31 +595,35 @@ def family_expression(fam: Family, builder: _Builder) -> ir.Table:
         **measures,
         esp_band=_esp_band(t.age) if fam.banded else ibis.literal(NO_BAND, "int64"),
     )
+    kind = period_key_kind(fam)
+    # months are published as totals only (breakdowns from quarters up)
+    if kind == "event":
+        detail = base.period_type != "month"
+    elif kind == "snapshot":
+        detail = base.snap.month().isin([3, 6, 9, 12])
+    else:
+        detail = ibis.literal(True)
+    base = base.mutate(detail_=detail)
     if persons and fam.source != "population":  # the population has one row a person
         # distinct people: one row per person, period and cell (a person is in one cell)
         who = "pid" if "pid" in base.columns else "person_id"
-        keys = ["pkey", who, "leaf", "esp_band", "age", "sex_v", "eth_group", "imd_decile"]
-        base = base.group_by(keys).aggregate(
+        keys = ["pkey", "detail_", who, "leaf", "esp_band", "age", "sex_v", "eth_group"]
+        base = base.group_by([*keys, "imd_decile"]).aggregate(
             **{
                 name: (base[name].max() if name in persons else base[name].sum())
                 for name in measures
             }
         )
     breakdowns = sorted(fam.breakdowns) if src.person_level or has_age else [ALL]
-    # one scan: each row once per breakdown (an unnested array), one aggregation; months are
-    # published as totals only (breakdowns from quarters up), so their rows are not repeated
-    kind = period_key_kind(fam)
-    if kind == "event":
-        detail = base.pkey.startswith("month:") == False  # noqa: E712 - an Ibis expression
-    elif kind == "snapshot":
-        detail = base.pkey.substr(5, 2).isin(["03", "06", "09", "12"])
-    else:
-        detail = ibis.literal(True)
-    listed = ibis.ifelse(detail, ibis.array(breakdowns), ibis.array([ALL]))
-    base = base.mutate(breakdown=listed.unnest())
-    value = ibis.cases(*((base.breakdown == b, _breakdown_value(base, b)) for b in breakdowns))
-    base = base.mutate(breakdown_value=value)
-    return base.group_by(["pkey", "leaf", "breakdown", "breakdown_value", "esp_band"]).aggregate(
+    # one scan: each row once per breakdown (an unnested array of breakdown numbers), one
+    # aggregation on integer keys (see icsys.analytics.breakdown_codes)
+    listed = ibis.ifelse(
+        base.detail_, ibis.array(list(range(len(breakdowns)))), ibis.array([breakdowns.index(ALL)])
+    )
+    base = base.mutate(b_=listed.unnest())
+    cell = ibis.cases(*((base.b_ == i, cell_code(base, b)) for i, b in enumerate(breakdowns)))
+    base = base.mutate(cell=cell)
+    return base.group_by(["pkey", "leaf", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
     )
 
@@ -659,8 +646,7 @@ def rollup_expression(
                     sel.pkey,
                     sel[code].name("area_code"),
                     sel[parent].name("parent_code"),
-                    sel.breakdown,
-                    sel.breakdown_value,
+                    sel.cell,
                     sel.esp_band,
                 ]
             )
@@ -669,6 +655,7 @@ def rollup_expression(
         )
     rolled = ibis.union(*parts)
     rolled = _tidy(rolled.join(period_keys, "pkey"))
+    rolled = _tidy(rolled.join(cell_table(), "cell"))
     return rolled.select(*KEY_COLUMNS, *measures)
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
+from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.frames import codes, group_ids
 from icsys.analytics.methods.spc_rules import SpcRules
 from icsys.analytics.methods.spc_vector import xmr_batch
-from icsys.analytics.plan import ALL
 
 SERIES_KEYS = ("indicator_id", "level", "area_code", "parent_code", "category")
 _SIGN = {"increase": 1, "decrease": -1, "neutral": 0}

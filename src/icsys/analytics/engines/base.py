@@ -54,8 +54,9 @@ class Engine(Protocol):
 
 
 def periods_table(periods: list[Period], pop_years: list[int]) -> pa.Table:
-    """The periods, with the ONS estimate year each uses (the latest at or before the middle
-    of the period, else the earliest available)."""
+    """The periods, numbered (``period_no``, the plan's integer key of a period), with the ONS
+    estimate year each uses (the latest at or before the middle of the period, else the
+    earliest available)."""
     years = sorted(set(pop_years))
     chosen = []
     for p in periods:
@@ -66,6 +67,7 @@ def periods_table(periods: list[Period], pop_years: list[int]) -> pa.Table:
     return pa.table(
         {
             "period_id": pa.array([p.period_id for p in periods], pa.string()),
+            "period_no": pa.array(range(len(periods)), pa.int64()),
             "period_type": pa.array([p.period_type for p in periods], pa.string()),
             "start": pa.array([p.start for p in periods], pa.date32()),
             "end": pa.array([p.end for p in periods], pa.date32()),

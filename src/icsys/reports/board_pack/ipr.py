@@ -20,9 +20,9 @@ from typing import Any
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics import mart, service
+from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.definitions.loader import Library, load_library
 from icsys.analytics.finish import spc_period_type
-from icsys.analytics.plan import ALL
 from icsys.config import Settings
 from icsys.reports.board_pack.model import Area, Inequality, Ipr, IprEntry, Reading
 from icsys.reports.spc_svg import spc_figure
