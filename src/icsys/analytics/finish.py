@@ -208,20 +208,31 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
             done = _dsr_values(ind, part)
         else:
             done = _values(ind, part.drop(columns=list(STANDARDISED_COLUMNS), errors="ignore"))
-        done = done.drop(columns=["esp_band"], errors="ignore")
-        done["method"] = ind.method.value
-        frames.append(done)
+        frames.append(done.drop(columns=["esp_band"], errors="ignore"))
     if not frames:
         return pd.DataFrame(columns=list(MART_COLUMNS))
-    out = pd.concat(frames, ignore_index=True)
-    out = _period_columns(out, periods)
+    out = as_categoricals(pd.concat(frames, ignore_index=True), TEXT_COLUMNS)
+    known = {p.period_id: p for p in periods}
+    period = [known.get(str(k)) for k in out["period_id"].cat.categories]
+    period_codes = out["period_id"].cat.codes.to_numpy().astype(np.int64)
+    out["period_type"] = _categorical(period_codes, [_text(p, "period_type") for p in period])
+    starts = np.array([p.start.toordinal() if p else -1 for p in period] + [-1], dtype=np.int64)
+    out["period_start"] = starts[period_codes]  # (days) the series' and the sort's order
     kinds = {i.id: spc_period_type(i.periods) for i in library.indicators}
     directions = {i.id: str(i.improvement) for i in library.indicators}
-    out["spc_point_type"] = spc_point_types(out, kinds, directions, SPC_RULES)
+    spc = spc_point_types(out, kinds, directions, SPC_RULES)
+    order = sort_order(out, [*SORT_KEYS[:-1], "period_type", "period_start"])
+    out = out.take(order).reset_index(drop=True)
+    out = _period_columns(out, period)
+    methods = {i.id: i.method.value for i in library.indicators}
+    ind_codes = out["indicator_id"].cat.codes.to_numpy().astype(np.int64)
+    out["method"] = _categorical(
+        ind_codes, [methods.get(str(k)) for k in out["indicator_id"].cat.categories]
+    )
+    out["spc_point_type"] = spc[order]
     for col in ("value", "numerator", "denominator", "lower", "upper"):
         out[col] = out[col].astype(float)
-    order = sort_order(out, [*SORT_KEYS[:-1], "period_type"], out["period_start"])
-    return out[list(MART_COLUMNS)].take(order).reset_index(drop=True)
+    return out[list(MART_COLUMNS)]
 
 
 SORT_KEYS: Final = (
@@ -236,24 +247,23 @@ SORT_KEYS: Final = (
 )
 
 
-def _period_columns(out: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
-    """period_id → period_type, period (label), period_start and period_end."""
-    ids = out["period_id"].astype("category")
-    by_id = {p.period_id: p for p in periods}
-    known = [by_id.get(str(k)) for k in ids.cat.categories]
-    codes = ids.cat.codes.to_numpy().astype(np.int64)
-    types = [None if p is None else p.period_type for p in known]
-    labels = [None if p is None else p.label for p in known]
-    out["period_type"] = _categorical(codes, types)
-    out["period"] = _categorical(codes, labels)
+def _period_columns(out: pd.DataFrame, known: list[Period | None]) -> pd.DataFrame:
+    """period_id (categories: ``known``, None where unknown) → period (label), period_start
+    and period_end."""
+    codes = out["period_id"].cat.codes.to_numpy().astype(np.int64)
+    out["period"] = _categorical(codes, [_text(p, "label") for p in known])
     for name, days in (
-        ("period_start", [None if p is None else p.start for p in known]),
-        ("period_end", [None if p is None else p.end for p in known]),
+        ("period_start", [p.start if p else None for p in known]),
+        ("period_end", [p.end if p else None for p in known]),
     ):
         lookup = np.empty(len(days) + 1, dtype=object)
         lookup[: len(days)] = days  # the trailing None is taken by a missing id (code -1)
         out[name] = lookup[codes]
     return out.drop(columns=["period_id"])
+
+
+def _text(period: Period | None, name: str) -> str | None:
+    return None if period is None else str(getattr(period, name))
 
 
 def _categorical(codes: npt.NDArray[np.int64], labels: Sequence[str | None]) -> pd.Categorical:

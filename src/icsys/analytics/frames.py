@@ -14,6 +14,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 IntArray = npt.NDArray[np.int64]
 _COMPACT = 2**31
+_WIDE = 2**62
 
 
 def as_categoricals(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -41,27 +42,31 @@ def codes(col: pd.Series) -> tuple[IntArray, int]:
     return found.astype(np.int64), len(uniques)
 
 
-def group_ids(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[IntArray, IntArray]:
-    """A group id per row over ``keys`` (missing values form their own group) and the position
-    of each group's first row."""
+def _combined(frame: pd.DataFrame, keys: Sequence[str], limit: int) -> IntArray:
+    """One integer per row combining the codes of ``keys`` in order (missing first),
+    renumbered whenever the product of the columns' sizes would pass ``limit``."""
     combined = np.zeros(len(frame), dtype=np.int64)
     size = 1
     for name in keys:
         found, n = codes(frame[name])
-        if size * (n + 1) >= _COMPACT:
+        if size * (n + 1) >= limit:
             _unique, combined = np.unique(combined, return_inverse=True)
+            combined = combined.reshape(-1).astype(np.int64)
             size = int(combined.max()) + 1 if len(combined) else 1
         combined = combined * (n + 1) + (found + 1)
         size *= n + 1
+    return combined
+
+
+def group_ids(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[IntArray, IntArray]:
+    """A group id per row over ``keys`` (missing values form their own group) and the position
+    of each group's first row."""
+    combined = _combined(frame, keys, _COMPACT)
     _unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     return inverse.astype(np.int64).reshape(-1), first.astype(np.int64)
 
 
-def sort_order(frame: pd.DataFrame, keys: Sequence[str], last: pd.Series | None = None) -> IntArray:
-    """Row positions sorting ``frame`` by ``keys`` (then ``last``), missing values first."""
-    columns = [codes(frame[k])[0] for k in keys]
-    if last is not None:
-        columns.append(codes(last)[0])
-    if not columns:
-        return np.arange(len(frame), dtype=np.int64)
-    return np.lexsort(columns[::-1]).astype(np.int64)
+def sort_order(frame: pd.DataFrame, keys: Sequence[str]) -> IntArray:
+    """Row positions sorting ``frame`` by ``keys``, missing values first (a stable sort on
+    one integer key combined from the columns' codes)."""
+    return np.argsort(_combined(frame, keys, _WIDE), kind="stable").astype(np.int64)

@@ -27,10 +27,14 @@ def spc_point_types(
 ) -> npt.NDArray[np.object_]:
     """The point type of each row of ``out`` (``None`` off the charted series)."""
     result = np.full(len(out), None, dtype=object)
-    ind = out["indicator_id"].astype(str)
+    ind, ids = pd.factorize(out["indicator_id"])
+    period_type, types = pd.factorize(out["period_type"])
+    type_code = {str(t): i for i, t in enumerate(types)}
+    charted_type = np.array([type_code.get(kinds.get(str(i), ""), -2) for i in ids] + [-2])
+    sign_of = np.array([_SIGN.get(directions.get(str(i), ""), 0) for i in ids] + [0])
     charted = (
         (out["breakdown"] == ALL).to_numpy()
-        & (out["period_type"].astype(str).to_numpy() == ind.map(kinds).to_numpy())
+        & (period_type == charted_type[ind])
         & out["value"].notna().to_numpy()
     )
     rows = np.flatnonzero(charted)
@@ -44,7 +48,7 @@ def spc_point_types(
         starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
         lengths = np.diff(np.r_[starts, len(group)])
         finite = np.logical_and.reduceat(np.isfinite(values), starts)
-        sign = ind.iloc[rows[starts]].map(directions).map(_SIGN).to_numpy("int64")
+        sign = sign_of[ind[rows[starts]]].astype(np.int64)
         for n in np.unique(lengths[(lengths >= 2) & finite]):
             chosen = np.flatnonzero((lengths == n) & finite)
             at = starts[chosen][:, None] + np.arange(n)[None, :]
