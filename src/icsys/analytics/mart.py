@@ -57,6 +57,14 @@ SCHEMA = pa.schema(
 """The mart's columns. ``disclosure`` is empty in the analyst mart; the public view sets it to
 ``suppressed`` (primary), ``secondary`` or ``rounded``."""
 
+TEXT = pa.dictionary(pa.int32(), pa.string())
+WRITE_SCHEMA = pa.schema(
+    [pa.field(f.name, TEXT if f.type == pa.string() else f.type) for f in SCHEMA]
+)
+""":data:`SCHEMA` with its text columns dictionary-encoded, as parts are built and written: the
+Parquet writer stores the dictionaries as they are (no strings to build, hash or pickle between
+processes), and without the Arrow schema in the file readers see plain text columns."""
+
 
 def mart_dir(settings: Settings) -> Path:
     return settings.home / "marts" / MART
@@ -91,7 +99,12 @@ class MartWriter:
         self.staging.mkdir()
         self.rows = 0
         self._writers = {
-            name: pq.ParquetWriter(self.staging / f"{name}.parquet", SCHEMA, compression="zstd")
+            name: pq.ParquetWriter(
+                self.staging / f"{name}.parquet",
+                WRITE_SCHEMA,
+                compression="zstd",
+                store_schema=False,
+            )
             for name in ("values", "public")
         }
         self._committed = False
@@ -150,35 +163,38 @@ class MartWriter:
 def arrow_tables(
     frame: pd.DataFrame, public: pd.DataFrame, stamp: dict[str, str]
 ) -> tuple[pa.Table, pa.Table]:
-    """Analyst rows and their public view as tables of :data:`SCHEMA` (``stamp``: the run's
+    """Analyst rows and their public view as tables of :data:`WRITE_SCHEMA` (``stamp``: the run's
     id and definitions' version), ready for :meth:`MartWriter.write_tables`."""
     return arrow_rows(frame, {**stamp, "disclosure": ""}), arrow_rows(public, stamp)
 
 
 def arrow_rows(frame: pd.DataFrame, constants: dict[str, str]) -> pa.Table:
-    """``frame`` as a table of :data:`SCHEMA`, ``constants`` filling whole columns: built
-    column by column (categoricals through their codes), without copying the frame."""
+    """``frame`` as a table of :data:`WRITE_SCHEMA`, ``constants`` filling whole columns:
+    built column by column (categoricals through their codes), without copying the frame."""
     n = len(frame)
     arrays = []
-    for field in SCHEMA:
+    for field in WRITE_SCHEMA:
         if field.name in constants:
             text = pa.array([constants[field.name]], pa.string())
-            arrays.append(_from_codes(np.zeros(n, dtype=np.int8), text, field.type))
+            arrays.append(_from_codes(np.zeros(n, dtype=np.int32), text))
             continue
         column = frame[field.name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
+        if field.type != TEXT:
+            arrays.append(pa.array(column.to_numpy(), field.type, from_pandas=True))
+        elif isinstance(column.dtype, pd.CategoricalDtype):
             codes = column.cat.codes.to_numpy()
             text = pa.array(column.cat.categories.to_numpy(dtype=object), pa.string())
-            arrays.append(_from_codes(codes, text, field.type))
+            arrays.append(_from_codes(codes, text))
         else:
-            arrays.append(pa.array(column.to_numpy(), field.type, from_pandas=True))
-    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+            plain = pa.array(column.to_numpy(), pa.string(), from_pandas=True)
+            arrays.append(plain.dictionary_encode().cast(TEXT))
+    return pa.Table.from_arrays(arrays, schema=WRITE_SCHEMA)
 
 
-def _from_codes(codes: np.ndarray[Any, Any], text: pa.Array, kind: pa.DataType) -> pa.Array:
-    """Text from dictionary codes (-1: missing), cast to ``kind`` in Arrow."""
-    indices = pa.array(codes, mask=codes < 0)
-    return pa.DictionaryArray.from_arrays(indices, text).cast(kind)
+def _from_codes(codes: np.ndarray[Any, Any], text: pa.Array) -> pa.Array:
+    """Dictionary-encoded text from codes (-1: missing)."""
+    indices = pa.array(codes.astype(np.int32, copy=False), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, text)
 
 
 def read_current(settings: Settings, *, missing_ok: bool = False) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from icsys.analytics import mart, post, service
@@ -70,6 +71,9 @@ def test_mart_written_per_indicator_equals_the_whole_computation(home: Settings)
     written = mart.read_values(home, public=False)
     written_public = mart.read_values(home, public=True)
     assert result.rows == len(whole) == len(written)
+    run = mart.mart_dir(home) / f"run={result.run_id}"
+    for name in ("values", "public"):  # written dictionary-encoded, read as plain text
+        assert pq.read_table(run / f"{name}.parquet").schema.equals(mart.SCHEMA)
     assert set(written["indicator_id"]) == {*INDICATORS}
     expected = _sorted(whole.assign(disclosure=""))
     pd.testing.assert_frame_equal(
