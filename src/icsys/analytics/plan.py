@@ -471,8 +471,8 @@ class _Builder:
         row's snapshot (people unknown, unregistered or not alive then are dropped)."""
         drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
         t = self._pids(t.drop(*drop))
-        if fam.basis == "registered":
-            at = self._registered_at(t.select("pid", "snap").distinct())
+        if fam.basis == "registered":  # the keys are read twice: cached, not computed twice
+            at = self._registered_at(self._cache(t.select("pid", "snap").distinct()))
         else:
             at = self._resident_leaves()
         t = _tidy(t.join(at, ["pid", "snap"] if fam.basis == "registered" else "pid"))
