@@ -1,6 +1,8 @@
 """The ``indicator_values`` mart: Parquet written aside, then made current atomically.
 
-``<home>/marts/indicator_values/run=<run_id>/values.parquet`` holds one run; ``_manifest.json``
+``<home>/marts/indicator_values/run=<run_id>/values/`` holds one run's analyst rows and
+``public/`` its public view, each a folder of Parquet parts (one per indicator, written by the
+process that computed it; readers read a folder as one table); ``_manifest.json``
 beside it names the current run with the definitions' version, the engine, the structure date,
 the periods and the lineage (the lake batches of every feed read). A run is written under
 ``.staging-<id>``, fsynced and renamed before the manifest is replaced, so a reader never sees a
@@ -84,10 +86,30 @@ def write_mart(
         return writer.commit(manifest)
 
 
+VIEWS = ("values", "public")
+
+
+def view_path(run: Path, name: str) -> Path:
+    """The Parquet of one view (``values`` or ``public``) of a run folder: its folder of
+    parts, or the single file runs written before parts had."""
+    folder = run / name
+    return folder if folder.is_dir() else run / f"{name}.parquet"
+
+
+def write_part(staging: Path, number: int, values: pa.Table, public: pa.Table) -> int:
+    """Write part ``number`` of each view of a run being written (tables from
+    :func:`arrow_tables`); returns its rows."""
+    for name, table in zip(VIEWS, (values, public), strict=True):
+        path = staging / name / f"part-{number:05d}.parquet"
+        pq.write_table(table, path, compression="zstd", store_schema=False)
+    return int(values.num_rows)
+
+
 class MartWriter:
-    """Writes a run part by part (each part one row group of each file) under a staging
-    folder; :meth:`commit` makes it current. Leaving the ``with`` block without committing
-    (an error, an interrupted run) removes the staging folder: the previous run stays."""
+    """Writes a run part by part under a staging folder; :meth:`commit` makes it current.
+    Leaving the ``with`` block without committing (an error, an interrupted run) removes the
+    staging folder: the previous run stays. Parts may be written by other processes
+    (:func:`write_part` with :meth:`next_part`'s number; :meth:`add` counts their rows)."""
 
     def __init__(self, settings: Settings, definitions_version: str) -> None:
         self.settings = settings
@@ -96,25 +118,16 @@ class MartWriter:
         self.run_id = new_batch_id()
         self.version = definitions_version
         self.staging = self.base / f".staging-{self.run_id}"
-        self.staging.mkdir()
+        for name in VIEWS:
+            (self.staging / name).mkdir(parents=True)
         self.rows = 0
-        self._writers = {
-            name: pq.ParquetWriter(
-                self.staging / f"{name}.parquet",
-                WRITE_SCHEMA,
-                compression="zstd",
-                store_schema=False,
-            )
-            for name in ("values", "public")
-        }
+        self._parts = 0
         self._committed = False
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        for writer in self._writers.values():
-            writer.close()
         if not self._committed:
             shutil.rmtree(self.staging, ignore_errors=True)
 
@@ -123,22 +136,29 @@ class MartWriter:
         """The columns every row of this run has (:func:`arrow_tables`' ``stamp``)."""
         return {"definitions_version": self.version, "run_id": self.run_id}
 
+    def next_part(self) -> int:
+        """The number of the next part (parts are read in this order)."""
+        self._parts += 1
+        return self._parts - 1
+
+    def add(self, rows: int) -> None:
+        """Count the rows of a part written elsewhere."""
+        self.rows += rows
+
     def write(self, frame: pd.DataFrame, public: pd.DataFrame) -> None:
         """Append analyst rows and their public view."""
         self.write_tables(*arrow_tables(frame, public, self.stamp))
 
     def write_tables(self, values: pa.Table, public: pa.Table) -> None:
         """Append analyst rows and their public view made by :func:`arrow_tables`."""
-        self._writers["values"].write_table(values)
-        self._writers["public"].write_table(public)
-        self.rows += values.num_rows
+        self.add(write_part(self.staging, self.next_part(), values, public))
 
     def commit(self, manifest: dict[str, Any]) -> str:
-        """Close the files, fsync them, make the run current and keep the latest runs."""
-        for name, writer in self._writers.items():
-            writer.close()
-            with (self.staging / f"{name}.parquet").open("rb") as fh:
-                os.fsync(fh.fileno())
+        """Fsync the parts, make the run current and keep the latest runs."""
+        for name in VIEWS:
+            for path in sorted((self.staging / name).iterdir()):
+                with path.open("rb") as fh:
+                    os.fsync(fh.fileno())
         final = self.base / f"run={self.run_id}"
         self.staging.rename(final)
         self._committed = True
@@ -224,9 +244,8 @@ def read_values(
     ``filters`` as pyarrow's ``[(column, op, value)]``."""
     manifest = read_current(settings)
     assert manifest is not None  # noqa: S101 - read_current raises otherwise
-    name = "public" if public else "values"
-    path = mart_dir(settings) / f"run={manifest['run_id']}" / f"{name}.parquet"
-    table = pq.read_table(path, filters=filters or None)
+    run = mart_dir(settings) / f"run={manifest['run_id']}"
+    table = pq.read_table(view_path(run, "public" if public else "values"), filters=filters or None)
     return table.to_pandas()
 
 

@@ -1,12 +1,13 @@
 """After aggregation, one indicator at a time: values, limits and SPC
 (:func:`icsys.analytics.finish.finish`), the public view
-(:func:`icsys.analytics.public.public_view`) and both as the mart's Arrow tables, in worker
-processes: the caller only writes them.
+(:func:`icsys.analytics.public.public_view`) and both written as a part of the mart run
+(:func:`icsys.analytics.mart.write_part`), in worker processes: the caller only counts them.
 
 Indicators are independent once aggregated, so ``workers`` processes each take one indicator's
-rows of the long frame; the parts come back in the mart's order (by indicator id), with at most
-four per worker in flight so memory stays bounded. Workers start with ``forkserver``: the parent
-has run DuckDB's threads, and a forked copy of a threaded process may deadlock.
+rows of the long frame; the parts are numbered and come back in the mart's order (by indicator
+id), with at most four per worker in flight so memory stays bounded. Workers start with
+``forkserver``: the parent has run DuckDB's threads, and a forked copy of a threaded process may
+deadlock.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing import get_context
+from pathlib import Path
 
 import pandas as pd  # type: ignore[import-untyped]
-import pyarrow as pa
 
 from icsys.analytics.definitions.loader import Library, load_library
 from icsys.analytics.finish import finish
-from icsys.analytics.mart import arrow_tables
+from icsys.analytics.mart import MartWriter, arrow_tables, write_part
 from icsys.analytics.periods import Period
 from icsys.analytics.public import DisclosurePolicy, public_view
 
@@ -34,12 +35,11 @@ MAX_WORKERS = 4  # each holds one indicator's rows (a few GB at 10 million peopl
 
 @dataclass(frozen=True)
 class Part:
-    """One indicator's analyst rows and public view as the mart's Arrow tables (the analyst
-    rows also as a frame when asked for), and the seconds each step took."""
+    """One indicator written to the mart: its rows, its analyst rows as a frame when asked
+    for, and the seconds each step took."""
 
     indicator_id: str
-    values_table: pa.Table
-    public_table: pa.Table
+    rows: int
     frame: pd.DataFrame | None
     seconds: dict[str, float]
 
@@ -61,9 +61,10 @@ class _Task:
     policy: DisclosurePolicy
     stamp: dict[str, str]  # the run's id and definitions' version
     keep: frozenset[str]  # indicators whose analyst rows are wanted as a frame
+    staging: Path  # the run being written
 
 
-def _one(task: _Task, indicator_id: str, rows: pd.DataFrame) -> Part:
+def _one(task: _Task, indicator_id: str, number: int, rows: pd.DataFrame) -> Part:
     library = _library(task.ids)
     start = time.perf_counter()
     values = finish(library, rows, task.periods)
@@ -71,13 +72,16 @@ def _one(task: _Task, indicator_id: str, rows: pd.DataFrame) -> Part:
     public = public_view(values, task.policy, library)
     checked = time.perf_counter()
     tables = arrow_tables(values, public, task.stamp)
+    built = time.perf_counter()
+    written = write_part(task.staging, number, *tables)
     seconds = {
         "finish": done - start,
         "disclosure": checked - done,
-        "arrow": time.perf_counter() - checked,
+        "arrow": built - checked,
+        "write": time.perf_counter() - built,
     }
     kept = values if indicator_id in task.keep else None
-    return Part(indicator_id, *tables, kept, seconds)
+    return Part(indicator_id, written, kept, seconds)
 
 
 def parts(
@@ -85,30 +89,37 @@ def parts(
     long: pd.DataFrame,
     periods: list[Period],
     policy: DisclosurePolicy,
-    stamp: dict[str, str],
+    writer: MartWriter,
     *,
     keep: Iterable[str] = (),
     workers: int = 1,
-) -> Iterator[Part]:
-    """Each indicator of ``long`` finished and disclosure-controlled, in id order; in
-    ``workers`` processes (1: in this one). ``keep``: indicators whose analyst rows are also
-    returned as a frame (the inputs of derived indicators)."""
-    task = _Task(tuple(library.ids), periods, policy, stamp, frozenset(keep))
+) -> Generator[Part, None, None]:
+    """Each indicator of ``long`` finished, disclosure-controlled and written as a part of
+    ``writer``'s run, in id order; in ``workers`` processes (1: in this one). ``keep``:
+    indicators whose analyst rows are also returned as a frame (the inputs of derived
+    indicators). The parts' rows are counted in ``writer``."""
+    task = _Task(tuple(library.ids), periods, policy, writer.stamp, frozenset(keep), writer.staging)
     rows = long.groupby("indicator_id", observed=True, sort=False).indices
     frames = ((str(i), long.take(rows[i])) for i in sorted(rows, key=str))
     if workers <= 1:
         for indicator_id, frame in frames:
-            yield _one(task, indicator_id, frame)
+            yield _counted(writer, _one(task, indicator_id, writer.next_part(), frame))
         return
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
     pending: deque[Future[Part]] = deque()
     try:
         for indicator_id, frame in frames:
-            pending.append(pool.submit(_one, task, indicator_id, frame))
+            number = writer.next_part()
+            pending.append(pool.submit(_one, task, indicator_id, number, frame))
             del frame
             if len(pending) >= 4 * workers:
-                yield pending.popleft().result()
+                yield _counted(writer, pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield _counted(writer, pending.popleft().result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _counted(writer: MartWriter, part: Part) -> Part:
+    writer.add(part.rows)
+    return part

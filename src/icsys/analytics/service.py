@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -255,16 +256,14 @@ def compute(
     inputs = []
     start = time.perf_counter()
     with mart.MartWriter(settings, library.version) as writer:
-        finished = parts(library, long, periods, policy, writer.stamp, keep=wanted, workers=workers)
-        for done, part in enumerate(finished, 1):
-            for step, seconds in part.seconds.items():
-                timings[step] = timings.get(step, 0.0) + seconds
-            if part.frame is not None:
-                inputs.append(part.frame)
-            began = time.perf_counter()
-            writer.write_tables(part.values_table, part.public_table)
-            timings["write"] = timings.get("write", 0.0) + time.perf_counter() - began
-            progress(f"{done} of {len(library.indicators)} indicators: {part.indicator_id}")
+        finished = parts(library, long, periods, policy, writer, keep=wanted, workers=workers)
+        with closing(finished):  # the workers stop before an unfinished run is removed
+            for done, part in enumerate(finished, 1):
+                for step, seconds in part.seconds.items():
+                    timings[step] = timings.get(step, 0.0) + seconds
+                if part.frame is not None:
+                    inputs.append(part.frame)
+                progress(f"{done} of {len(library.indicators)} indicators: {part.indicator_id}")
         del long
         derived = _derived(library, pd.concat(inputs, ignore_index=True)) if inputs else None
         if derived is not None and not derived.empty:

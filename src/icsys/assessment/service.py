@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from icsys.analytics.mart import mart_dir, read_current
+from icsys.analytics.mart import mart_dir, read_current, view_path
 from icsys.assessment.compare import Comparison, compare_measure
 from icsys.assessment.evaluate import SystemAssessment, evaluate_system
 from icsys.assessment.evidence import evidence_as_of
@@ -46,7 +46,7 @@ def mart_path(settings: Settings) -> Path:
     manifest = read_current(settings, missing_ok=True)
     if manifest is None:
         return mart_dir(settings) / "none"
-    return mart_dir(settings) / f"run={manifest['run_id']}" / "public.parquet"
+    return view_path(mart_dir(settings) / f"run={manifest['run_id']}", "public")
 
 
 def default_source(engine: Engine, settings: Settings | None = None) -> Measures:

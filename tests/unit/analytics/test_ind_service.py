@@ -72,8 +72,9 @@ def test_mart_written_per_indicator_equals_the_whole_computation(home: Settings)
     written_public = mart.read_values(home, public=True)
     assert result.rows == len(whole) == len(written)
     run = mart.mart_dir(home) / f"run={result.run_id}"
-    for name in ("values", "public"):  # written dictionary-encoded, read as plain text
-        assert pq.read_table(run / f"{name}.parquet").schema.equals(mart.SCHEMA)
+    for name in ("values", "public"):  # a part an indicator, read as one table of plain text
+        assert len(list((run / name).glob("part-*.parquet"))) == len(INDICATORS)
+        assert pq.read_table(mart.view_path(run, name)).schema.equals(mart.SCHEMA)
     assert set(written["indicator_id"]) == {*INDICATORS}
     expected = _sorted(whole.assign(disclosure=""))
     pd.testing.assert_frame_equal(

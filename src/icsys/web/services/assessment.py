@@ -1,7 +1,7 @@
 """Assessments, oversight and peer groups for the portal, read-only and cached.
 
 What is shown is what is published, the same for every caller: a maturity assessment cites only
-the public, disclosure-controlled view of the indicator mart (``public.parquet`` of the current
+the public, disclosure-controlled view of the indicator mart (``public`` of the current
 run), whoever asks — analysts included, since an assessment is a published judgement. Counts
 in that view are rounded in ``numerator``; for ``count`` indicators the value *is* the count, so
 the value shown is the rounded numerator too.
@@ -75,7 +75,7 @@ def public_source(engine: Engine, settings: Settings) -> tuple[MeasureSource, st
     }
     manifest = read_current(settings, missing_ok=True)
     path = service.mart_path(settings)
-    if manifest is None or path.name != "public.parquet" or not path.exists():
+    if manifest is None or not path.exists():
         return Measures(sources), None
     table = pq.read_table(
         path, filters=[("level", "=", Level.SYSTEM.value), ("breakdown", "=", "all")]

@@ -86,7 +86,7 @@ class Run:
         """``{indicator_id: pyarrow.Table}`` of ``public`` or ``values`` (analyst rows)."""
         with self._lock:
             if name not in self._views:
-                self._views[name] = _split(self.directory / f"{name}.parquet")
+                self._views[name] = _split(mart.view_path(self.directory, name))
             return self._views[name]
 
     @property
