@@ -4,8 +4,9 @@
 (:func:`icsys.analytics.mart.write_part`), in worker processes: the caller only counts them.
 
 Indicators are independent once aggregated, so ``workers`` processes each take one indicator's
-rows of the long frame; the parts are numbered and come back in the mart's order (by indicator
-id), with at most four per worker in flight so memory stays bounded. Workers start with
+rows of the long frame (the largest first); the parts are numbered in the mart's order (by
+indicator id) and come back as they finish, with at most four per worker in flight so memory
+stays bounded. Workers start with
 ``forkserver``: the parent has run DuckDB's threads, and a forked copy of a threaded process may
 deadlock.
 """
@@ -14,9 +15,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
 from collections.abc import Generator, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing import get_context
@@ -95,27 +101,29 @@ def parts(
     workers: int = 1,
 ) -> Generator[Part, None, None]:
     """Each indicator of ``long`` finished, disclosure-controlled and written as a part of
-    ``writer``'s run, in id order; in ``workers`` processes (1: in this one). ``keep``:
-    indicators whose analyst rows are also returned as a frame (the inputs of derived
-    indicators). The parts' rows are counted in ``writer``."""
+    ``writer``'s run (parts numbered in id order); in ``workers`` processes (1: in this one),
+    the largest first, yielded as they finish. ``keep``: indicators whose analyst rows are
+    also returned as a frame (the inputs of derived indicators). The parts' rows are counted
+    in ``writer``."""
     task = _Task(tuple(library.ids), periods, policy, writer.stamp, frozenset(keep), writer.staging)
     rows = long.groupby("indicator_id", observed=True, sort=False).indices
-    frames = ((str(i), long.take(rows[i])) for i in sorted(rows, key=str))
+    numbers = {i: writer.next_part() for i in sorted(rows, key=str)}
     if workers <= 1:
-        for indicator_id, frame in frames:
-            yield _counted(writer, _one(task, indicator_id, writer.next_part(), frame))
+        for i, number in numbers.items():
+            yield _counted(writer, _one(task, str(i), number, long.take(rows[i])))
         return
+    largest = sorted(numbers, key=lambda i: (-len(rows[i]), str(i)))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
-    pending: deque[Future[Part]] = deque()
+    pending: set[Future[Part]] = set()
     try:
-        for indicator_id, frame in frames:
-            number = writer.next_part()
-            pending.append(pool.submit(_one, task, indicator_id, number, frame))
-            del frame
-            if len(pending) >= 4 * workers:
-                yield _counted(writer, pending.popleft().result())
-        while pending:
-            yield _counted(writer, pending.popleft().result())
+        for i in largest:
+            pending.add(pool.submit(_one, task, str(i), numbers[i], long.take(rows[i])))
+            while len(pending) >= 4 * workers:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield _counted(writer, future.result())
+        for future in as_completed(pending):
+            yield _counted(writer, future.result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -253,7 +253,7 @@ def compute(
         f"({workers} worker{'s' if workers > 1 else ''})"
     )
     wanted = {i for d in library.derived for i in d.inputs}
-    inputs = []
+    inputs: list[tuple[str, pd.DataFrame]] = []
     start = time.perf_counter()
     with mart.MartWriter(settings, library.version) as writer:
         finished = parts(library, long, periods, policy, writer, keep=wanted, workers=workers)
@@ -262,10 +262,11 @@ def compute(
                 for step, seconds in part.seconds.items():
                     timings[step] = timings.get(step, 0.0) + seconds
                 if part.frame is not None:
-                    inputs.append(part.frame)
+                    inputs.append((part.indicator_id, part.frame))
                 progress(f"{done} of {len(library.indicators)} indicators: {part.indicator_id}")
         del long
-        derived = _derived(library, pd.concat(inputs, ignore_index=True)) if inputs else None
+        frames = [frame for _id, frame in sorted(inputs, key=lambda x: x[0])]  # as they finish
+        derived = _derived(library, pd.concat(frames, ignore_index=True)) if frames else None
         if derived is not None and not derived.empty:
             writer.write(derived, public_view(derived, policy, library))
         run_id = writer.commit(manifest)
