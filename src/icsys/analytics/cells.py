@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.breakdown_codes import ALL
-from icsys.analytics.frames import codes, group_ids
+from icsys.analytics.frames import codes, group_ids, integer_group_ids
 from icsys.privacy.equations import Equations, suppress
 
 IntArray = npt.NDArray[np.int64]
@@ -144,7 +144,7 @@ def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
     edges.append(_edges(2, ids[~is_all], np.where(found >= 0, ids[is_total][found], -1), part))
     edge = pd.concat(edges, ignore_index=True)
     edge = edge[edge["parent"].to_numpy() >= 0]
-    eq, first = group_ids(edge, ["type", "parent", "part"])
+    eq, first = integer_group_ids([edge[k].to_numpy(np.int64) for k in ("type", "parent", "part")])
     order = np.lexsort((edge["child"].to_numpy(), eq))
     eq, child_ids = eq[order], edge["child"].to_numpy(np.int64)[order]
     parents = edge["parent"].to_numpy(np.int64)[first]
@@ -164,13 +164,12 @@ def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
 def _match(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on: list[str]) -> IntArray:
     """For each row of ``left``, the position in ``right`` of the last row whose ``right_on``
     equal its ``on``, or -1: a many-to-one join on integer codes, without pandas' merge."""
-    keys = pd.DataFrame(
-        {
-            f"k{i}": np.concatenate([left[a].to_numpy(np.int64), right[b].to_numpy(np.int64)])
-            for i, (a, b) in enumerate(zip(on, right_on, strict=True))
-        }
+    group, first = integer_group_ids(
+        [
+            np.concatenate([left[a].to_numpy(np.int64), right[b].to_numpy(np.int64)])
+            for a, b in zip(on, right_on, strict=True)
+        ]
     )
-    group, first = group_ids(keys, list(keys.columns))
     last = np.full(len(first), -1, dtype=np.int64)
     np.maximum.at(last, group[len(left) :], np.arange(len(right), dtype=np.int64))
     return last[group[: len(left)]]

@@ -58,6 +58,27 @@ def _combined(frame: pd.DataFrame, keys: Sequence[str], limit: int) -> IntArray:
     return combined
 
 
+def integer_group_ids(columns: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
+    """:func:`group_ids` over integer columns of equal length, combined by their ranges (no
+    factorising: cheaper when the columns already are small codes)."""
+    n = len(columns[0]) if columns else 0
+    combined = np.zeros(n, dtype=np.int64)
+    size = 1
+    for col in columns:
+        if not n:
+            break
+        low = int(col.min())
+        span = int(col.max()) - low + 1
+        if size * span >= _WIDE:
+            _unique, combined = np.unique(combined, return_inverse=True)
+            combined = combined.reshape(-1).astype(np.int64)
+            size = int(combined.max()) + 1
+        combined = combined * span + (col - low)
+        size *= span
+    _unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), first.astype(np.int64)
+
+
 def group_ids(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[IntArray, IntArray]:
     """A group id per row over ``keys`` (missing values form their own group) and the position
     of each group's first row."""

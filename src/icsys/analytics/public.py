@@ -115,18 +115,19 @@ def public_view(
             rules[ind.id] = (column, den_counts, share)
     out = frame.copy()
     out["disclosure"] = ""
-    ids = out["indicator_id"].astype(str).to_numpy()
-    protected = np.isin(ids, list(rules))
+    ids, names = pd.factorize(out["indicator_id"])
+    rule = [rules.get(str(name)) for name in names]
+    protected = np.array([r is not None for r in rule] + [False])[ids]
     if not protected.any():
         return out
     where = np.flatnonzero(protected)
     needed = ["indicator_id", "period_type", "period", "level", "area_code", "parent_code"]
     needed += ["breakdown", "breakdown_value", "category", "numerator", "denominator"]
     rows = out[needed].iloc[where]
-    which = rows["indicator_id"].astype(str)
-    use_den = which.map({k: v[0] == "denominator" for k, v in rules.items()}).to_numpy(bool)
-    den_counts = which.map({k: v[1] for k, v in rules.items()}).to_numpy(bool)
-    share = which.map({k: v[2] for k, v in rules.items()}).to_numpy(bool)
+    which = ids[where]
+    use_den = np.array([r is not None and r[0] == "denominator" for r in rule])[which]
+    den_counts = np.array([r is not None and r[1] for r in rule])[which]
+    share = np.array([r is not None and r[2] for r in rule])[which]
     verdict = protect(rows, use_den, den_counts, share, policy.threshold)
     suppressed = verdict != ""
     disclosure = np.where(suppressed, verdict, "rounded" if policy.rounding != "none" else "")
@@ -148,9 +149,8 @@ def public_view(
         out[col] = values
     # a count indicator's value is its numerator: publish the rounded count, not the exact one
     counts_itself = np.zeros(len(out), dtype=bool)
-    counts_itself[shown] = (out["method"].to_numpy(object)[shown] == Method.COUNT.value) & ~use_den[
-        ~suppressed
-    ]
+    is_count = (out["method"] == Method.COUNT.value).to_numpy(bool)
+    counts_itself[shown] = is_count[shown] & ~use_den[~suppressed]
     out["value"] = np.where(counts_itself, out["numerator"].to_numpy(float), out["value"])
     return out
 
