@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from icsys.analytics import plan as plan_module
 from icsys.analytics.definitions.loader import load_library
 from icsys.analytics.definitions.model import Method
 from icsys.analytics.engines.base import input_files
@@ -89,3 +90,25 @@ def test_age_standardised_rates_summed_in_the_engine_equal_those_summed_per_band
     assert void.any()  # some cells with events in a band without population
     for col in ("value", "numerator", "denominator", "lower", "upper"):
         assert np.allclose(merged[f"{col}_x"], merged[f"{col}_y"], rtol=1e-12, equal_nan=True)
+
+
+def test_the_population_a_chunk_of_period_ends_at_a_time_gives_the_same_rows(tmp_path, monkeypatch):
+    world = synthetic_world(tmp_path, seed=11, persons=60)
+    chunks = []
+    whole = plan_module._snapshot_chunks
+
+    def recorded(*args):
+        found = whole(*args)
+        chunks.append(len(found))
+        return found
+
+    monkeypatch.setattr(plan_module, "PERSON_DATES_AT_ONCE", 1)  # one period end a chunk
+    monkeypatch.setattr(plan_module, "_snapshot_chunks", recorded)
+    with input_files(world.lake, world.structure, PERIODS) as inputs:
+        chunked = _tidy(DuckDBEngine().aggregate(PLAN, inputs))
+        reference = _tidy(ReferenceEngine().aggregate(PLAN, inputs))
+    assert max(chunks) == len({p.end for p in PERIODS})  # the population families were split
+    merged = chunked.merge(reference, on=KEYS, how="outer", suffixes=("_c", "_r"), indicator=True)
+    assert (merged["_merge"] == "both").all()
+    for col in ("numerator", "denominator"):
+        assert np.allclose(merged[f"{col}_c"], merged[f"{col}_r"], equal_nan=True)
