@@ -691,11 +691,11 @@ def run_family(
 
 
 PERSON_DATES_AT_ONCE = 40_000_000
-"""How many people × period ends a population family aggregates in one query. Each row is
-repeated per breakdown and summed into one column per measure (41 for the whole library): at
-10 million people and 26 period ends in one query DuckDB's aggregation spilled more than the
-disk's 38 GB; a chunk of period ends at a time keeps each aggregation's groups in memory (one
-chunk up to about 1.5 million people)."""
+"""How many people × period ends a population family aggregates in one query (one chunk up to
+about 1.5 million people). Each row is repeated per breakdown and summed into one column per
+measure (41 for the whole library): at 10 million people and 26 period ends in one query
+DuckDB's aggregation spilled more than the disk's 38 GB. Chunks bound each query's rows; the
+whole library at 10M has not yet been shown to stay within the disk with them."""
 
 
 def _snapshot_chunks(
