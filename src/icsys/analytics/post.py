@@ -6,9 +6,8 @@
 Indicators are independent once aggregated, so ``workers`` processes each take one indicator's
 rows of the long frame (the largest first); the parts are numbered in the mart's order (by
 indicator id) and come back as they finish, with at most four per worker in flight so memory
-stays bounded. Workers start with
-``forkserver``: the parent has run DuckDB's threads, and a forked copy of a threaded process may
-deadlock.
+stays bounded. Workers start with ``forkserver``: the parent has run DuckDB's threads, and a
+forked copy of a threaded process may deadlock.
 """
 
 from __future__ import annotations
