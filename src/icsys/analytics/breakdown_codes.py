@@ -83,6 +83,14 @@ def cell_code(t: ir.Table, breakdown: str) -> ir.IntegerValue:
     return (_INDEX[breakdown](t) + _OFFSET[breakdown]).cast("int32")
 
 
+def breakdown_value(t: ir.Table, breakdown: str) -> ir.StringValue:
+    """The breakdown's value of each row of ``t`` as text (for measure filters on a
+    breakdown, such as the IMD quintile or Core20)."""
+    index = _INDEX[breakdown](t)
+    labels = VALUES[breakdown]
+    return ibis.cases(*((index == i, label) for i, label in enumerate(labels)))
+
+
 def cell_table() -> ir.Table:
     """cell → breakdown, breakdown_value (an in-memory table every engine can join)."""
     return ibis.memtable(

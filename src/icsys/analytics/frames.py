@@ -6,7 +6,7 @@ the same result as on the strings (missing values, code -1, sort first)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -42,52 +42,52 @@ def codes(col: pd.Series) -> tuple[IntArray, int]:
     return found.astype(np.int64), len(uniques)
 
 
-def _combined(frame: pd.DataFrame, keys: Sequence[str], limit: int) -> IntArray:
-    """One integer per row combining the codes of ``keys`` in order (missing first),
-    renumbered whenever the product of the columns' sizes would pass ``limit``."""
-    combined = np.zeros(len(frame), dtype=np.int64)
+def _combined(columns: Iterable[tuple[IntArray, int]], n: int, limit: int) -> IntArray:
+    """One integer per row of ``n`` combining ``columns`` in order, each given as values from
+    0 to its size - 1 and that size; renumbered whenever the product of the sizes would pass
+    ``limit``."""
+    combined = np.zeros(n, dtype=np.int64)
     size = 1
-    for name in keys:
-        found, n = codes(frame[name])
-        if size * (n + 1) >= limit:
+    for values, span in columns:
+        if size * span >= limit:
             _unique, combined = np.unique(combined, return_inverse=True)
             combined = combined.reshape(-1).astype(np.int64)
-            size = int(combined.max()) + 1 if len(combined) else 1
-        combined = combined * (n + 1) + (found + 1)
-        size *= n + 1
+            size = int(combined.max()) + 1 if n else 1
+        combined = combined * span + values
+        size *= span
     return combined
+
+
+def _shifted_codes(frame: pd.DataFrame, keys: Sequence[str]) -> Iterator[tuple[IntArray, int]]:
+    """Each key's codes shifted so missing values (-1) come first at 0."""
+    for name in keys:
+        found, n = codes(frame[name])
+        yield found + 1, n + 1
+
+
+def _groups(combined: IntArray) -> tuple[IntArray, IntArray]:
+    _unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), first.astype(np.int64)
 
 
 def integer_group_ids(columns: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
     """:func:`group_ids` over integer columns of equal length, combined by their ranges (no
     factorising: cheaper when the columns already are small codes)."""
     n = len(columns[0]) if columns else 0
-    combined = np.zeros(n, dtype=np.int64)
-    size = 1
-    for col in columns:
-        if not n:
-            break
-        low = int(col.min())
-        span = int(col.max()) - low + 1
-        if size * span >= _WIDE:
-            _unique, combined = np.unique(combined, return_inverse=True)
-            combined = combined.reshape(-1).astype(np.int64)
-            size = int(combined.max()) + 1
-        combined = combined * span + (col - low)
-        size *= span
-    _unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return inverse.astype(np.int64).reshape(-1), first.astype(np.int64)
+    if not n:
+        return _groups(np.zeros(0, dtype=np.int64))
+    ranged = ((col - col.min(), int(col.max() - col.min()) + 1) for col in columns)
+    return _groups(_combined(ranged, n, _WIDE))
 
 
 def group_ids(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[IntArray, IntArray]:
     """A group id per row over ``keys`` (missing values form their own group) and the position
     of each group's first row."""
-    combined = _combined(frame, keys, _COMPACT)
-    _unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return inverse.astype(np.int64).reshape(-1), first.astype(np.int64)
+    return _groups(_combined(_shifted_codes(frame, keys), len(frame), _COMPACT))
 
 
 def sort_order(frame: pd.DataFrame, keys: Sequence[str]) -> IntArray:
     """Row positions sorting ``frame`` by ``keys``, missing values first (a stable sort on
     one integer key combined from the columns' codes)."""
-    return np.argsort(_combined(frame, keys, _WIDE), kind="stable").astype(np.int64)
+    combined = _combined(_shifted_codes(frame, keys), len(frame), _WIDE)
+    return np.argsort(combined, kind="stable").astype(np.int64)

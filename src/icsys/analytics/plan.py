@@ -31,7 +31,7 @@ import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pyarrow as pa
 
-from icsys.analytics.breakdown_codes import ALL, cell_code, cell_table
+from icsys.analytics.breakdown_codes import ALL, breakdown_value, cell_code, cell_table
 from icsys.analytics.definitions.loader import Library
 from icsys.analytics.definitions.model import Filter, Indicator, Measure, Method
 from icsys.analytics.methods.segmentation import CMS_GENERAL_WEIGHTS
@@ -177,14 +177,6 @@ def _ethnicity_group(code: ir.StringValue) -> ir.StringValue:
 
 def _esp_band(age: ir.IntegerValue) -> ir.IntegerValue:
     return ibis.least(age // 5, 18).cast("int64")
-
-
-def _area_deprivation(t: ir.Table, name: str) -> ir.StringValue:
-    """The IMD quintile or Core20 group of the row's LSOA, as text (for measure filters)."""
-    decile = t.imd_decile
-    if name == "imd_quintile":
-        return ((decile + 1) // 2).cast("int64").cast("string").fill_null(UNKNOWN)
-    return ibis.cases((decile.isnull(), UNKNOWN), (decile <= 2, "Core20"), else_="Other")
 
 
 # --- stage 1: rows per period with attributes --------------------------------------------------
@@ -542,7 +534,7 @@ def _field(t: ir.Table, name: str) -> ir.Value:
 
 def _derived_field(t: ir.Table, name: str) -> ir.Value:
     if name in {"imd_quintile", "core20"}:
-        return _area_deprivation(t, name)
+        return breakdown_value(t, name)
     if name == "imd_decile":
         return t.imd_decile
     return t[name]
@@ -611,8 +603,8 @@ def family_expression(fam: Family, builder: _Builder) -> ir.Table:
     if persons and fam.source != "population":  # the population has one row a person
         # distinct people: one row per person, period and cell (a person is in one cell)
         who = "pid" if "pid" in base.columns else "person_id"
-        keys = ["pkey", "detail_", who, "leaf", "esp_band", "age", "sex_v", "eth_group"]
-        base = base.group_by([*keys, "imd_decile"]).aggregate(
+        keys = ["pkey", "detail_", who, "leaf", "esp_band"]
+        base = base.group_by([*keys, "age", "sex_v", "eth_group", "imd_decile"]).aggregate(
             **{
                 name: (base[name].max() if name in persons else base[name].sum())
                 for name in measures
