@@ -10,9 +10,10 @@ indicator that reads it. Each family runs in three stages:
    with an integer key), the registrations and each person's first onset per condition
    cluster are cached, and a person's practice, age and conditions on a date are looked up
    from them;
-2. one aggregation per breakdown to (period, leaf, breakdown value, ESP 2013 age band), unioned
-   and cached: small, and shared by every level;
-3. the leaf → area mapping of the structure joined once, and one aggregation per level, unioned:
+2. one aggregation to (period, unit, breakdown value, ESP 2013 age band), each row once per
+   breakdown, cached: small, and shared by every level (a *unit* is the leaves that share every
+   area, see :meth:`_Builder.units`);
+3. the unit → area mapping joined once, and one aggregation per level, unioned:
    the only result that leaves the engine (numerators and denominators per cell and age band).
 
 Rates, standardisation, limits and SPC are computed afterwards on those small frames
@@ -222,9 +223,37 @@ class _Builder:
         return self._attributes(base, full=full)
 
     def _resident_leaves(self) -> ir.Table:
-        """(pid, leaf): each person's LSOA of residence, people without one left out."""
+        """(pid, unit): the unit of each person's LSOA of residence, people without one left
+        out."""
         people = self.people()
-        return people.filter(people.lsoa_code.notnull()).select("pid", leaf=people.lsoa_code)
+        people = people.filter(people.lsoa_code.notnull())
+        units = self.units("resident")[0]
+        return _tidy(people.join(units, people.lsoa_code == units.leaf)).select("pid", "unit")
+
+    def units(self, basis: Basis) -> tuple[ir.Table, ir.Table]:
+        """(leaf → unit, unit → its code and parent at every level) of a basis, cached.
+
+        A *unit* is the set of leaves (practices, LSOAs or organisations) that fall in the same
+        area at every level of the basis: about one per PCN where there are five practices.
+        Stage 2 groups by the unit's number rather than the leaf's code: fewer groups, on an
+        integer key, with the same sums at every level (a unit never straddles two areas)."""
+        key = f"units:{basis}"
+        if key not in self._shared:
+            levels = self.table(_LEAF_MAPS[basis])
+            areas = [c for c in levels.columns if c != "leaf"]
+            # ordering treats missing codes as equal, which an equality join would not
+            unit = ibis.dense_rank().over(order_by=[levels[c] for c in areas]).cast("int64")
+            ranked = levels.mutate(unit=unit)
+            self._shared[key] = self._cache(ranked.select("leaf", "unit"))
+            self._shared[f"{key}:areas"] = self._cache(ranked.select("unit", *areas).distinct())
+        return self._shared[key], self._shared[f"{key}:areas"]
+
+    def _unit_of_leaf(self, t: ir.Table, basis: Basis) -> ir.Table:
+        """``t`` with the unit of its text ``leaf`` (null for a leaf outside the structure: the
+        row is left out at stage 3, as an unknown leaf always was)."""
+        units = self.units(basis)[0]
+        t = _tidy(t.left_join(units, t.leaf == units.leaf))
+        return t.drop("leaf")
 
     def people(self) -> ir.Table:
         """One row per person (cached): an integer key ``pid`` and the attributes that do not
@@ -280,22 +309,23 @@ class _Builder:
                 reg.end_date.isnull() | (reg.end_date > reg.next_start_)
             )
             reg = reg.mutate(clash_=clash.cast("int64"))
-            reg = reg.mutate(overlaps_=reg.clash_.max().over(group_by=reg.person_id))
+            reg = self._pids(reg.mutate(overlaps_=reg.clash_.max().over(group_by=reg.person_id)))
+            units = self.units("registered")[0]
+            reg = _tidy(reg.left_join(units, reg.practice_code == units.leaf))
             self._shared["registrations"] = self._cache(
-                self._pids(reg).select(
-                    "pid", "practice_code", "start_date", "end_date", "overlaps_"
-                )
+                reg.select("pid", "practice_code", "unit", "start_date", "end_date", "overlaps_")
             )
         return self._shared["registrations"]
 
     def _registered_at(self, keys: ir.Table) -> ir.Table:
-        """(pid, snap, leaf): the practice each person is registered with on each date of
+        """(pid, snap, unit): the practice each person is registered with on each date of
         ``keys`` (a table of ``snap``, for everyone, or of ``pid`` and ``snap``): the
         registration open that day, the latest started when several are (ties: the smallest
         practice code).
 
         Most people's registrations never overlap, so at most one is open at any date and a
-        join finds it; only people with overlapping registrations are ranked."""
+        join finds it; only people with overlapping registrations are ranked. The practice is
+        given as its unit (see :meth:`units`)."""
         reg = self._registrations()
         by_person = "pid" in keys.columns
 
@@ -308,7 +338,7 @@ class _Builder:
             return _tidy(part.join(keys, on))
 
         simple = at(reg.filter(reg.overlaps_ == 0))
-        simple = simple.select("pid", "snap", leaf=simple.practice_code)
+        simple = simple.select("pid", "snap", "unit")
         several = at(reg.filter(reg.overlaps_ == 1))
         several = several.mutate(
             rank_=ibis.row_number().over(
@@ -316,9 +346,7 @@ class _Builder:
                 order_by=[ibis.desc(several.start_date), several.practice_code],
             )
         )
-        several = several.filter(several.rank_ == 0).select(
-            "pid", "snap", leaf=several.practice_code
-        )
+        several = several.filter(several.rank_ == 0).select("pid", "snap", "unit")
         return simple.union(several)
 
     def _demographics(self, t: ir.Table, on: ir.DateValue) -> ir.Table:
@@ -413,19 +441,20 @@ class _Builder:
             t = t.mutate(pkey=t.year)
             lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
             t = _tidy(t.left_join(lsoa, "lsoa_code"))
-            return t.mutate(
+            t = t.mutate(
                 leaf=t.lsoa_code,
                 sex_v=t.sex,
                 eth_group=ibis.literal(NOT_STATED),
                 weight=t.population.cast("float64"),
             )
+            return self._unit_of_leaf(t, fam.basis)
         if not src.person_level:
             rows = self.table(str(src.feed))
             day = rows[str(src.event_date)]
             t = rows.join(periods, (day >= periods.start) & (day <= periods.end))
             t = t.mutate(pkey=t.period_no)
             leaf = t.organisation_code if fam.source == "workforce" else t.org_code
-            return t.mutate(leaf=leaf)
+            return self._unit_of_leaf(t.mutate(leaf=leaf), fam.basis)
         rows = self.table(str(src.feed))
         if fam.source == "deaths":
             rows = rows.filter(rows.date_of_death.notnull())
@@ -459,11 +488,11 @@ class _Builder:
                 t = t.mutate(lsoa_code=t.lsoa_code.fill_null(t.person_lsoa))
                 t = t.mutate(leaf=t.lsoa_code)
                 t = self._demographics(t, t.day_)
-            return t.filter(t.leaf.notnull())
+            return self._unit_of_leaf(t.filter(t.leaf.notnull()), fam.basis)
         return self._on_basis(fam, t)
 
     def _on_basis(self, fam: Family, t: ir.Table) -> ir.Table:
-        """Rows of people with their leaf on the family's basis and their attributes at each
+        """Rows of people with their unit on the family's basis and their attributes at each
         row's snapshot (people unknown, unregistered or not alive then are dropped)."""
         drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
         t = self._pids(t.drop(*drop))
@@ -581,7 +610,7 @@ def _measure_value(t: ir.Table, col: MeasureColumn, source: str) -> ir.NumericVa
 
 # --- stages 2 and 3 ---------------------------------------------------------------------------
 def family_expression(fam: Family, builder: _Builder) -> ir.Table:
-    """Stage 1 and 2: the family's measures per (period, leaf, breakdown value, age band)."""
+    """Stage 1 and 2: the family's measures per (period, unit, breakdown value, age band)."""
     src = SOURCES[fam.source]
     t = builder.family_rows(fam)
     measures = {c.name: _measure_value(t, c, fam.source) for c in fam.columns}
@@ -603,13 +632,16 @@ def family_expression(fam: Family, builder: _Builder) -> ir.Table:
     if persons and fam.source != "population":  # the population has one row a person
         # distinct people: one row per person, period and cell (a person is in one cell)
         who = "pid" if "pid" in base.columns else "person_id"
-        keys = ["pkey", "detail_", who, "leaf", "esp_band"]
+        keys = ["pkey", "detail_", who, "unit", "esp_band"]
         base = base.group_by([*keys, "age", "sex_v", "eth_group", "imd_decile"]).aggregate(
             **{
                 name: (base[name].max() if name in persons else base[name].sum())
                 for name in measures
             }
         )
+    # only what the fan-out reads: DuckDB carries every column through an unnest
+    attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
+    base = base.select("pkey", "detail_", "unit", "esp_band", *attrs, *measures)
     breakdowns = sorted(fam.breakdowns) if src.person_level or has_age else [ALL]
     # one scan: each row once per breakdown (an unnested array of breakdown numbers), one
     # aggregation on integer keys (see icsys.analytics.breakdown_codes)
@@ -619,21 +651,22 @@ def family_expression(fam: Family, builder: _Builder) -> ir.Table:
     base = base.mutate(b_=listed.unnest())
     cell = ibis.cases(*((base.b_ == i, cell_code(base, b)) for i, b in enumerate(breakdowns)))
     base = base.mutate(cell=cell)
-    return base.group_by(["pkey", "leaf", "cell", "esp_band"]).aggregate(
+    return base.group_by(["pkey", "unit", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
     )
 
 
 def rollup_expression(
-    cells: ir.Table, fam: Family, leaf_map: ir.Table, period_keys: ir.Table
+    cells: ir.Table, fam: Family, areas: ir.Table, period_keys: ir.Table
 ) -> ir.Table:
-    """Stage 3: the cells joined to the structure and summed at every level of the basis."""
-    joined = _tidy(cells.join(leaf_map, cells.leaf == leaf_map.leaf))
+    """Stage 3: the cells joined to their unit's areas and summed at every level of the
+    basis."""
+    joined = _tidy(cells.join(areas, "unit"))
     measures = [c.name for c in fam.columns]
     parts = []
     for level in LEVELS[fam.basis]:
         code, parent = f"{level}_code", f"{level}_parent"
-        if code not in leaf_map.columns:
+        if code not in areas.columns:
             continue
         sel = joined.filter(joined[code].notnull())
         parts.append(
@@ -678,8 +711,8 @@ def run_family(
         cells = cache(family_expression(fam, builder))
     else:
         cells = ibis.union(*(cache(family_expression(fam, builder_for(c))) for c in chunks))
-    leaf_map = table(_leaf_map_name(fam))
-    return execute(rollup_expression(cells, fam, leaf_map, builder.period_keys(fam)))
+    areas = builder.units(fam.basis)[1]
+    return execute(rollup_expression(cells, fam, areas, builder.period_keys(fam)))
 
 
 PERSON_DATES_AT_ONCE = 40_000_000
@@ -750,10 +783,11 @@ def run_plan(
     }
 
 
-def _leaf_map_name(fam: Family) -> str:
-    return {"registered": "practice_levels", "resident": "lsoa_levels", "provider": "org_levels"}[
-        fam.basis
-    ]
+_LEAF_MAPS: dict[str, str] = {
+    "registered": "practice_levels",
+    "resident": "lsoa_levels",
+    "provider": "org_levels",
+}
 
 
 LONG_COLUMNS = ("indicator_id", *KEY_COLUMNS, "category", "numerator", "denominator")
