@@ -32,6 +32,7 @@ import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pyarrow as pa
 
+from icsys.analytics import lanes
 from icsys.analytics.breakdown_codes import ALL, breakdown_value, cell_code, cell_table
 from icsys.analytics.definitions.loader import Library
 from icsys.analytics.definitions.model import Filter, Indicator, Measure, Method
@@ -191,6 +192,7 @@ class _Builder:
         *,
         shared: dict[str, ir.Table] | None = None,
         cache: Callable[[ir.Table], ir.Table] = lambda t: t,
+        scratch: Callable[[ir.Table], ir.Table] | None = None,
         clusters: frozenset[str] | None = None,
         ends: Sequence[date] | None = None,
     ) -> None:
@@ -202,7 +204,8 @@ class _Builder:
         self._snaps = self.periods.select(snap=self.periods.end).distinct()
         self._all_snaps = periods.select(snap=periods.end).distinct()
         self._shared = shared if shared is not None else {}
-        self._cache = cache
+        self._cache = cache  # tables shared by every family
+        self._scratch = scratch or cache  # tables of one family, dropped after it
         self._clusters = clusters  # None: every condition flag, multimorbidity and segments
 
     def period_keys(self, fam: Family) -> ir.Table:
@@ -497,7 +500,7 @@ class _Builder:
         drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
         t = self._pids(t.drop(*drop))
         if fam.basis == "registered":  # the keys are read twice: cached, not computed twice
-            at = self._registered_at(self._cache(t.select("pid", "snap").distinct()))
+            at = self._registered_at(self._scratch(t.select("pid", "snap").distinct()))
         else:
             at = self._resident_leaves()
         t = _tidy(t.join(at, ["pid", "snap"] if fam.basis == "registered" else "pid"))
@@ -609,11 +612,15 @@ def _measure_value(t: ir.Table, col: MeasureColumn, source: str) -> ir.NumericVa
 
 
 # --- stages 2 and 3 ---------------------------------------------------------------------------
-def family_expression(fam: Family, builder: _Builder) -> ir.Table:
-    """Stage 1 and 2: the family's measures per (period, unit, breakdown value, age band)."""
+def family_expression(
+    fam: Family, builder: _Builder, packed: Sequence[lanes.Pair] = ()
+) -> ir.Table:
+    """Stage 1 and 2: the family's measures per (period, unit, breakdown value, age band),
+    the ``packed`` pairs of counts two to a column (see :mod:`icsys.analytics.lanes`)."""
     src = SOURCES[fam.source]
     t = builder.family_rows(fam)
     measures = {c.name: _measure_value(t, c, fam.source) for c in fam.columns}
+    measures = lanes.pack(measures, packed)
     persons = [c.name for c in fam.columns if c.measure.value == "persons"]
     has_age = src.person_level or fam.source == "ons_population"
     base = t.mutate(
@@ -694,25 +701,50 @@ def run_family(
     *,
     cache: Callable[[ir.Table], ir.Table],
     execute: Callable[[ir.Table], pa.Table],
+    drop: Callable[[ir.Table], None],
     shared: dict[str, ir.Table] | None = None,
     clusters: frozenset[str] | None = None,
 ) -> pa.Table:
     """Run one family on an engine: stages 1-2 cached (the population a chunk of period ends
-    at a time, see :data:`PERSON_DATES_AT_ONCE`), stage 3 executed to Arrow."""
+    at a time, see :data:`PERSON_DATES_AT_ONCE`), stage 3 executed to Arrow. The family's own
+    cached tables are dropped once its result is out (at 10M people they would otherwise
+    pile up in the engine, and spill, family after family)."""
+    scratch: list[ir.Table] = []
+
+    def keep(expr: ir.Table) -> ir.Table:
+        scratch.append(cache(expr))
+        return scratch[-1]
 
     def builder_for(ends: Sequence[date] | None) -> _Builder:
         return _Builder(
-            table, fam.period_types, ends=ends, shared=shared, cache=cache, clusters=clusters
+            table,
+            fam.period_types,
+            ends=ends,
+            shared=shared,
+            cache=cache,
+            scratch=keep,
+            clusters=clusters,
         )
 
     builder = builder_for(None)
-    chunks = _snapshot_chunks(fam, builder, execute)
+    chunks: list[list[date]] = []
+    packed: tuple[lanes.Pair, ...] = ()
+    if fam.source == "population":
+        persons = _person_count(builder, execute)
+        chunks = _snapshot_chunks(builder, execute, persons)
+        if lanes.can_pack(persons):
+            packed = lanes.pairs([c.name for c in fam.columns if c.measure.value != "sum"])
     if len(chunks) <= 1:
-        cells = cache(family_expression(fam, builder))
+        cells = keep(family_expression(fam, builder, packed))
     else:
-        cells = ibis.union(*(cache(family_expression(fam, builder_for(c))) for c in chunks))
+        parts = (keep(family_expression(fam, builder_for(c), packed)) for c in chunks)
+        cells = ibis.union(*parts)
+    cells = lanes.unpack(cells, packed)
     areas = builder.units(fam.basis)[1]
-    return execute(rollup_expression(cells, fam, areas, builder.period_keys(fam)))
+    result = execute(rollup_expression(cells, fam, areas, builder.period_keys(fam)))
+    for t in scratch:
+        drop(t)
+    return result
 
 
 PERSON_DATES_AT_ONCE = 40_000_000
@@ -724,17 +756,18 @@ whole library at 10M has not yet been shown to stay within the disk with them.""
 
 
 def _snapshot_chunks(
-    fam: Family, builder: _Builder, execute: Callable[[ir.Table], pa.Table]
+    builder: _Builder, execute: Callable[[ir.Table], pa.Table], persons: int
 ) -> list[list[date]]:
-    """The population family's period ends in chunks of at most :data:`PERSON_DATES_AT_ONCE`
-    person-dates (one chunk, or none, for every other family)."""
-    if fam.source != "population":
-        return []
-    people = builder.people()
-    persons = execute(people.aggregate(n=people.pid.count())).column("n")[0].as_py() or 0
+    """A population family's period ends in chunks of at most :data:`PERSON_DATES_AT_ONCE`
+    person-dates."""
     ends = sorted(execute(builder.periods.select("end").distinct()).column("end").to_pylist())
     size = max(1, PERSON_DATES_AT_ONCE // max(1, persons))
     return [ends[i : i + size] for i in range(0, len(ends), size)]
+
+
+def _person_count(builder: _Builder, execute: Callable[[ir.Table], pa.Table]) -> int:
+    people = builder.people()
+    return int(execute(people.aggregate(n=people.pid.count())).column("n")[0].as_py() or 0)
 
 
 CONDITION_FIELDS = frozenset({"n_ltc", "cms_band", "segment"}) | {f"has_{c}" for c in CLUSTERS}
@@ -770,14 +803,21 @@ def run_plan(
     *,
     cache: Callable[[ir.Table], ir.Table],
     execute: Callable[[ir.Table], pa.Table],
+    drop: Callable[[ir.Table], None],
 ) -> dict[str, pa.Table]:
     """Every family of the plan; the people, registrations and first onsets are cached once
-    and shared."""
+    and shared, each family's own cached tables dropped after it."""
     clusters = _clusters(plan)
     shared: dict[str, ir.Table] = {}
     return {
         fam.key: run_family(
-            fam, table, cache=cache, execute=execute, shared=shared, clusters=clusters
+            fam,
+            table,
+            cache=cache,
+            execute=execute,
+            drop=drop,
+            shared=shared,
+            clusters=clusters,
         )
         for fam in plan.families
     }

@@ -130,6 +130,10 @@ class IbisEngine:
     def _cache(self, expr: ir.Table) -> ir.Table:
         return expr.cache()
 
+    def _drop(self, cached: ir.Table) -> None:
+        """Let go of one table made by :meth:`_cache`."""
+        cached.release()
+
     def _execute(self, expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
 
@@ -149,7 +153,7 @@ class IbisEngine:
                 loaded[name] = t
             return loaded[name]
 
-        results = run_plan(plan, table, cache=self._cache, execute=self._execute)
+        results = run_plan(plan, table, cache=self._cache, execute=self._execute, drop=self._drop)
         self._release()  # the families' results are small; the cached inputs are not
         return long_frame(plan, results, standardise=standardise)
 

@@ -79,6 +79,9 @@ class DuckDBEngine(IbisEngine):
         self.con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {sql}')
         return self.con.table(name)
 
+    def _drop(self, cached: ir.Table) -> None:
+        self.con.raw_sql(f'DROP TABLE IF EXISTS "{cached.get_name()}"')
+
     def _read(self, name: str, paths: list[Path]) -> ir.Table:
         listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
         source = f"read_parquet([{listed}], hive_partitioning = false)"

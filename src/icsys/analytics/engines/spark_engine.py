@@ -51,6 +51,10 @@ class SparkEngine(IbisEngine):
         self._cached.append(cached)
         return cached
 
+    def _drop(self, cached: ir.Table) -> None:
+        cached.release()
+        self._cached = [t for t in self._cached if t is not cached]
+
     def release(self) -> None:
         """Drop the cached intermediate tables."""
         for cached in self._cached:
