@@ -462,6 +462,10 @@ class _Builder:
         if fam.source == "deaths":
             rows = rows.filter(rows.date_of_death.notnull())
         rows = self._own_fields(fam.source, rows)
+        resident_events = fam.basis == "resident" and src.time == "events"
+        if not resident_events:  # the person's key, before the rows are repeated per period
+            drop = [c for c in ("lsoa_code", "practice_code") if c in rows.columns]
+            rows = self._pids(rows.drop(*drop))
         if src.time == "events":
             day = rows[str(src.event_date)]
             if day.type().is_timestamp():
@@ -479,26 +483,28 @@ class _Builder:
             t = t.mutate(pkey=t.snap)
             if fam.source == "waiting_list":
                 t = t.mutate(weeks_waiting=t.snap.delta(t.clock_start, unit="day") / 7.0)
-        if fam.basis == "resident" and src.time == "events":
-            persons = self.table("persons")
-            keep = ["person_id", "sex", "date_of_birth", "ethnicity"]
-            if fam.source == "deaths":
-                t = t.mutate(leaf=t.lsoa_code)
-                t = self._demographics(t, t.day_)
-            else:
-                p = persons.select(*keep, person_lsoa=persons.lsoa_code)
-                t = _tidy(t.join(p, "person_id"))
-                t = t.mutate(lsoa_code=t.lsoa_code.fill_null(t.person_lsoa))
-                t = t.mutate(leaf=t.lsoa_code)
-                t = self._demographics(t, t.day_)
-            return self._unit_of_leaf(t.filter(t.leaf.notnull()), fam.basis)
+        if resident_events:
+            return self._resident_events(fam, t)
         return self._on_basis(fam, t)
 
+    def _resident_events(self, fam: Family, t: ir.Table) -> ir.Table:
+        """Events on the resident basis: the LSOA recorded on the event (else the person's),
+        with the person's attributes on the event's day (a death carries its own)."""
+        if fam.source == "deaths":
+            t = t.mutate(leaf=t.lsoa_code)
+        else:
+            persons = self.table("persons")
+            keep = ["person_id", "sex", "date_of_birth", "ethnicity"]
+            p = persons.select(*keep, person_lsoa=persons.lsoa_code)
+            t = _tidy(t.join(p, "person_id"))
+            t = t.mutate(lsoa_code=t.lsoa_code.fill_null(t.person_lsoa))
+            t = t.mutate(leaf=t.lsoa_code)
+        t = self._demographics(t, t.day_)
+        return self._unit_of_leaf(t.filter(t.leaf.notnull()), fam.basis)
+
     def _on_basis(self, fam: Family, t: ir.Table) -> ir.Table:
-        """Rows of people with their unit on the family's basis and their attributes at each
-        row's snapshot (people unknown, unregistered or not alive then are dropped)."""
-        drop = [c for c in ("lsoa_code", "practice_code", "leaf") if c in t.columns]
-        t = self._pids(t.drop(*drop))
+        """Rows of people (``pid``) with their unit on the family's basis and their attributes
+        at each row's snapshot (people unregistered or not alive then are dropped)."""
         if fam.basis == "registered":  # the keys are read twice: cached, not computed twice
             at = self._registered_at(self._scratch(t.select("pid", "snap").distinct()))
         else:
