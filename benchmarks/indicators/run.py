@@ -97,7 +97,7 @@ def _child(name: str, work: Path, deadline: float) -> dict[str, Any]:
 def _icsys(library: Any, tables: dict[str, list[str]]) -> pd.DataFrame:
     from icsys.analytics.engines.base import InputFiles  # noqa: PLC0415
     from icsys.analytics.engines.duckdb_engine import DuckDBEngine  # noqa: PLC0415
-    from icsys.analytics.plan import build_plan  # noqa: PLC0415
+    from icsys.analytics.families import build_plan  # noqa: PLC0415
 
     inputs = InputFiles({k: [Path(p) for p in v] for k, v in tables.items()})
     return DuckDBEngine(memory_limit=MEMORY_LIMIT).aggregate(build_plan(library), inputs)

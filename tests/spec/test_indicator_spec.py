@@ -19,9 +19,9 @@ from icsys.analytics.definitions.loader import load_library
 from icsys.analytics.engines.base import input_files
 from icsys.analytics.engines.duckdb_engine import DuckDBEngine
 from icsys.analytics.engines.reference_engine import ReferenceEngine
+from icsys.analytics.families import LONG_COLUMNS, build_plan
 from icsys.analytics.finish import finish
 from icsys.analytics.periods import periods_ending
-from icsys.analytics.plan import LONG_COLUMNS, build_plan
 from icsys.analytics.testing import END, synthetic_world
 
 KEYS = [c for c in LONG_COLUMNS if c not in {"numerator", "denominator"}]

@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.definitions.model import Method
+from icsys.analytics.families import KEY_COLUMNS, LONG_COLUMNS, NO_BAND, IndicatorPlan, Plan
 from icsys.analytics.methods.dsr import ESP2013_WEIGHTS
-from icsys.analytics.plan import KEY_COLUMNS, LONG_COLUMNS, NO_BAND, IndicatorPlan, Plan
 
 TEXT_COLUMNS = (
     "indicator_id",
@@ -131,7 +131,7 @@ def long_frame(
     """The long frame (:data:`LONG_COLUMNS`) of ``results`` (family key → Arrow table).
 
     ``standardise``: an age-standardised indicator gets one row per cell (``esp_band``
-    :data:`~icsys.analytics.plan.NO_BAND`) instead of one per band, with
+    :data:`~icsys.analytics.families.NO_BAND`) instead of one per band, with
     :data:`STANDARDISED_COLUMNS` (a fifth to a twentieth of the rows)."""
     columns = [*LONG_COLUMNS, *(STANDARDISED_COLUMNS if standardise else ())]
     if not results:

@@ -22,10 +22,10 @@ from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.definitions.loader import Library, load_library
 from icsys.analytics.engines.base import FEEDS, input_files
 from icsys.analytics.engines.base import Engine as IndicatorEngine
+from icsys.analytics.families import build_plan
 from icsys.analytics.finish import MART_COLUMNS, SPC_RULES, finish, spc_period_type
 from icsys.analytics.methods.spc import xmr_chart
 from icsys.analytics.periods import Period, periods_ending
-from icsys.analytics.plan import build_plan
 from icsys.analytics.post import default_workers, parts
 from icsys.analytics.public import DisclosurePolicy, public_view
 from icsys.analytics.sources import SOURCES

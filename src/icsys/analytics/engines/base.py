@@ -1,7 +1,7 @@
 """What an engine is, and the input files every engine reads.
 
 An engine turns the plan and the input files into the *long* aggregate frame
-(:data:`icsys.analytics.plan.LONG_COLUMNS`): one row per indicator, period, level, area,
+(:data:`icsys.analytics.families.LONG_COLUMNS`): one row per indicator, period, level, area,
 breakdown value, category and (for age-standardised indicators) ESP 2013 band, with the summed
 numerator and denominator. Everything after that is shared (:mod:`icsys.analytics.finish`).
 """
@@ -20,9 +20,10 @@ import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from icsys.analytics.families import Plan
 from icsys.analytics.long import long_frame
 from icsys.analytics.periods import Period
-from icsys.analytics.plan import Plan, run_plan
+from icsys.analytics.plan import run_plan
 from icsys.analytics.structure import Structure
 from icsys.feeds.contracts import contract
 from icsys.feeds.lake import schema as lake_schema

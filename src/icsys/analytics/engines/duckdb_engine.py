@@ -13,8 +13,8 @@ import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.engines.base import IbisEngine, InputFiles
+from icsys.analytics.families import Plan
 from icsys.analytics.long import default_memory_limit
-from icsys.analytics.plan import Plan
 
 # Ibis 12 calls DuckDB's deprecated fetch_arrow_table(); harmless, and not ours to fix.
 _IBIS_DEPRECATION = r"fetch_arrow_table\(\) is deprecated"

@@ -18,6 +18,7 @@ import polars as pl
 
 from icsys.analytics.definitions.model import Filter, Indicator, Measure, Method
 from icsys.analytics.engines.base import InputFiles
+from icsys.analytics.families import LONG_COLUMNS, Plan
 from icsys.analytics.methods.segmentation import (
     BRIDGES_TO_HEALTH_DEFAULT,
     BRIDGES_TO_HEALTH_RULES,
@@ -25,7 +26,6 @@ from icsys.analytics.methods.segmentation import (
     Person,
     segment_person,
 )
-from icsys.analytics.plan import LONG_COLUMNS, Plan
 from icsys.analytics.sources import (
     AGE_BANDS,
     CATEGORIES,

@@ -1,0 +1,123 @@
+"""Stage 1: a family's source rows in each of its periods, with the person's unit on the
+family's basis and their attributes at the row's date (see :mod:`icsys.analytics.people`)."""
+
+from __future__ import annotations
+
+import ibis  # type: ignore[import-untyped]
+import ibis.expr.types as ir  # type: ignore[import-untyped]
+
+from icsys.analytics.attributes import tidy
+from icsys.analytics.families import Family, needs_conditions, period_key_kind
+from icsys.analytics.people import People
+from icsys.analytics.sources import NOT_STATED, SOURCES
+
+
+class Rows(People):
+    """Builds the stage-1 relation of each family from the engine's tables."""
+
+    def period_keys(self, fam: Family) -> ir.Table:
+        """period_id → the key stage 1 is computed by (see :func:`period_key_kind`)."""
+        p = self.periods
+        kind = period_key_kind(fam)
+        key = {"event": p.period_no, "snapshot": p.end, "year": p.pop_year}[kind]
+        return p.select("period_id", pkey=key)
+
+    def family_rows(self, fam: Family) -> ir.Table:
+        """Stage 1 of a family: one row per source row and period, with every field."""
+        src = SOURCES[fam.source]
+        periods = self.periods
+        if fam.source == "population":
+            pop = self.population(fam.basis, full=needs_conditions(fam))
+            return pop.mutate(pkey=pop.snap)
+        if fam.source == "ons_population":
+            ons = self.table("ons_population")
+            years = periods.select(year=periods.pop_year).distinct()
+            t = ons.join(years, "year")
+            t = t.mutate(pkey=t.year)
+            lsoa = self.table("lsoa_map").select("lsoa_code", "imd_decile")
+            t = tidy(t.left_join(lsoa, "lsoa_code"))
+            t = t.mutate(
+                leaf=t.lsoa_code,
+                sex_v=t.sex,
+                eth_group=ibis.literal(NOT_STATED),
+                weight=t.population.cast("float64"),
+            )
+            return self._unit_of_leaf(t, fam.basis)
+        if not src.person_level:
+            rows = self.table(str(src.feed))
+            day = rows[str(src.event_date)]
+            t = rows.join(periods, (day >= periods.start) & (day <= periods.end))
+            t = t.mutate(pkey=t.period_no)
+            leaf = t.organisation_code if fam.source == "workforce" else t.org_code
+            return self._unit_of_leaf(t.mutate(leaf=leaf), fam.basis)
+        rows = self.table(str(src.feed))
+        if fam.source == "deaths":
+            rows = rows.filter(rows.date_of_death.notnull())
+        rows = self._own_fields(fam.source, rows)
+        resident_events = fam.basis == "resident" and src.time == "events"
+        if not resident_events:  # the person's key, before the rows are repeated per period
+            drop = [c for c in ("lsoa_code", "practice_code") if c in rows.columns]
+            rows = self._pids(rows.drop(*drop))
+        if src.time == "events":
+            day = rows[str(src.event_date)]
+            if day.type().is_timestamp():
+                day = day.date()
+            rows = rows.mutate(day_=day)
+            t = rows.join(periods, (rows.day_ >= periods.start) & (rows.day_ <= periods.end))
+            t = t.mutate(pkey=t.period_no, snap=t.end)
+        else:
+            start, stop = _open_columns(fam.source)
+            snaps = self._snaps
+            t = rows.join(
+                snaps,
+                (rows[start] <= snaps.snap) & (rows[stop].isnull() | (rows[stop] > snaps.snap)),
+            )
+            t = t.mutate(pkey=t.snap)
+            if fam.source == "waiting_list":
+                t = t.mutate(weeks_waiting=t.snap.delta(t.clock_start, unit="day") / 7.0)
+        if resident_events:
+            return self._resident_events(fam, t)
+        return self._on_basis(fam, t)
+
+    def _resident_events(self, fam: Family, t: ir.Table) -> ir.Table:
+        """Events on the resident basis: the LSOA recorded on the event (else the person's),
+        with the person's attributes on the event's day (a death carries its own)."""
+        if fam.source == "deaths":
+            t = t.mutate(leaf=t.lsoa_code)
+        else:
+            persons = self.table("persons")
+            keep = ["person_id", "sex", "date_of_birth", "ethnicity"]
+            p = persons.select(*keep, person_lsoa=persons.lsoa_code)
+            t = tidy(t.join(p, "person_id"))
+            t = t.mutate(lsoa_code=t.lsoa_code.fill_null(t.person_lsoa))
+            t = t.mutate(leaf=t.lsoa_code)
+        t = self._demographics(t, t.day_)
+        return self._unit_of_leaf(t.filter(t.leaf.notnull()), fam.basis)
+
+    def _on_basis(self, fam: Family, t: ir.Table) -> ir.Table:
+        """Rows of people (``pid``) with their unit on the family's basis and their attributes
+        at each row's snapshot (people unregistered or not alive then are dropped)."""
+        if fam.basis == "registered":  # the keys are read twice: cached, not computed twice
+            at = self._registered_at(self._scratch(t.select("pid", "snap").distinct()))
+        else:
+            at = self._resident_leaves()
+        t = tidy(t.join(at, ["pid", "snap"] if fam.basis == "registered" else "pid"))
+        return self._attributes(t, full=needs_conditions(fam))
+
+    def _own_fields(self, source: str, rows: ir.Table) -> ir.Table:
+        if source == "ae_attendances":
+            return rows.mutate(
+                wait_minutes=rows.departure_time.delta(rows.arrival_time, unit="minute")
+            )
+        if source == "social_care_services":
+            return rows.mutate(
+                long_term=rows.service_type.startswith("long_term").cast("int64"),
+            )
+        return rows
+
+
+def _open_columns(source: str) -> tuple[str, str]:
+    return {
+        "waiting_list": ("clock_start", "clock_stop"),
+        "social_care_services": ("start_date", "end_date"),
+    }[source]
