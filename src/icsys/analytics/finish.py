@@ -90,9 +90,12 @@ def exact_poisson(o: FloatArray) -> tuple[FloatArray, FloatArray]:
 def crude_limits(o: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Count limits as ``phe_rate``: exact below 10 events, Byar's from 10."""
     exact = o < BYAR_MIN_COUNT
-    e_lo, e_hi = exact_poisson(np.where(exact, o, 0.0))
-    b_lo, b_hi = byar(np.where(exact, 10.0, o))
-    return np.where(exact, e_lo, b_lo), np.where(exact, e_hi, b_hi)
+    lower, upper = byar(np.where(exact, 10.0, o))
+    # the chi-square quantiles once per distinct small count (a few dozen), not once per cell
+    small, at = np.unique(o[exact], return_inverse=True)
+    e_lo, e_hi = exact_poisson(small)
+    lower[exact], upper[exact] = e_lo[at], e_hi[at]
+    return lower, upper
 
 
 def dsr_matrix(
@@ -156,7 +159,7 @@ def _values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
         upper = np.where(ok, hi / safe * mult, np.nan)
     else:  # ratio
         value, lower, upper = ratio * mult, nan, nan
-    out = frame.copy()
+    out = frame.copy(deep=False)  # new columns only: the frame's own are not written
     out["value"], out["lower"], out["upper"] = value, lower, upper
     return out
 
@@ -170,7 +173,9 @@ def _dsr_values(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
         )
         return out
     keys = [c for c in frame.columns if c not in {"esp_band", "numerator", "denominator"}]
-    frame = frame[frame["esp_band"].to_numpy() >= 0]
+    banded = frame["esp_band"].to_numpy() >= 0
+    if not banded.all():
+        frame = frame[banded]
     bands = len(ESP2013_WEIGHTS)
     group, first = group_ids(frame, keys)
     cell = group * bands + frame["esp_band"].to_numpy("int64")
@@ -207,7 +212,8 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
         if ind.method is Method.DSR:
             done = _dsr_values(ind, part)
         else:
-            done = _values(ind, part.drop(columns=list(STANDARDISED_COLUMNS), errors="ignore"))
+            extra = [c for c in STANDARDISED_COLUMNS if c in part.columns]
+            done = _values(ind, part.drop(columns=extra) if extra else part)
         frames.append(done.drop(columns=["esp_band"], errors="ignore"))
     if not frames:
         return pd.DataFrame(columns=list(MART_COLUMNS))
