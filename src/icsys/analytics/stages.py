@@ -53,14 +53,11 @@ def family_expression(fam: Family, builder: Rows, packed: Sequence[lanes.Pair] =
     attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
     base = base.select("pkey", "detail_", "unit", "esp_band", *attrs, *measures)
     breakdowns = sorted(fam.breakdowns) if src.person_level or has_age else [ALL]
-    # one scan: each row once per breakdown (an unnested array of breakdown numbers), one
-    # aggregation on integer keys (see icsys.analytics.breakdown_codes)
-    listed = ibis.ifelse(
-        base.detail_, ibis.array(list(range(len(breakdowns)))), ibis.array([breakdowns.index(ALL)])
-    )
-    base = base.mutate(b_=listed.unnest())
-    cell = ibis.cases(*((base.b_ == i, cell_code(base, b)) for i, b in enumerate(breakdowns)))
-    base = base.mutate(cell=cell)
+    # one scan: each row once per breakdown (the unnested array of its cell codes, see
+    # icsys.analytics.breakdown_codes), one aggregation on integer keys
+    every = ibis.array([cell_code(base, b) for b in breakdowns])
+    listed = ibis.ifelse(base.detail_, every, ibis.array([cell_code(base, ALL)]))
+    base = base.mutate(cell=listed.unnest())
     return base.group_by(["pkey", "unit", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
     )
