@@ -32,19 +32,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from icsys.analytics.families import LONG_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENDERS = ("icsys", "sql", "pandas", "loop", "icsys-full")
-KEYS = [
-    "indicator_id",
-    "period_id",
-    "level",
-    "area_code",
-    "parent_code",
-    "breakdown",
-    "breakdown_value",
-    "esp_band",
-    "category",
-]
+KEYS = [c for c in LONG_COLUMNS if c not in {"numerator", "denominator"}]
 MEMORY_LIMIT = "6GB"  # DuckDB's, the same for the engine and the hand-written SQL
 
 

@@ -23,16 +23,7 @@ from icsys.analytics.definitions.model import Method
 from icsys.analytics.families import KEY_COLUMNS, LONG_COLUMNS, NO_BAND, IndicatorPlan, Plan
 from icsys.analytics.methods.dsr import ESP2013_WEIGHTS
 
-TEXT_COLUMNS = (
-    "indicator_id",
-    "period_id",
-    "level",
-    "area_code",
-    "parent_code",
-    "breakdown",
-    "breakdown_value",
-    "category",
-)
+TEXT_COLUMNS = ("indicator_id", *(k for k in KEY_COLUMNS if k != "esp_band"), "category")
 _NO_PARENT = "\x00"  # stands for a missing parent in joins (DuckDB joins never match NULLs)
 
 

@@ -18,7 +18,7 @@ from icsys.analytics.sources import LEVELS, SOURCES
 
 
 def family_expression(fam: Family, builder: Rows, packed: Sequence[lanes.Pair] = ()) -> ir.Table:
-    """Stage 1 and 2: the family's measures per (period, unit, breakdown value, age band),
+    """Stage 1 and 2: the family's measures per (period, unit, breakdown cell, age band),
     the ``packed`` pairs of counts two to a column (see :mod:`icsys.analytics.lanes`)."""
     src = SOURCES[fam.source]
     t = builder.family_rows(fam)
