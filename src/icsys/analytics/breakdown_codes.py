@@ -9,7 +9,7 @@ back into the breakdown and its value by a join with :func:`cell_table` (a few d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 import ibis  # type: ignore[import-untyped]
@@ -63,7 +63,7 @@ def _quintile(t: ir.Table) -> ir.IntegerValue:
 
 def _core20(t: ir.Table) -> ir.IntegerValue:
     d = t.imd_decile
-    return ibis.cases((d.isnull(), 2), (d <= 2, 0), else_=1)  # Core20, Other, U
+    return ibis.cases((d.between(1, 2), 0), (d.between(3, 10), 1), else_=2)  # Core20, Other, U
 
 
 _INDEX: Final[dict[str, Callable[[ir.Table], ir.IntegerValue]]] = {
@@ -81,6 +81,41 @@ def cell_code(t: ir.Table, breakdown: str) -> ir.IntegerValue:
     """The cell code of each row of ``t`` (with ``age``, ``sex_v``, ``eth_group`` and
     ``imd_decile``) for one breakdown."""
     return (_INDEX[breakdown](t) + _OFFSET[breakdown]).cast("int32")
+
+
+_DERIVED: Final[dict[str, tuple[tuple[str, Callable[[int], int]], ...]]] = {
+    "imd_quintile": (("imd_decile", lambda i: i // 2),),
+    "core20": (
+        ("imd_decile", lambda i: 0 if i < 2 else (1 if i < len(DECILES) else 2)),
+        ("imd_quintile", lambda i: 0 if i == 0 else (1 if i < len(QUINTILES) else 2)),
+    ),
+}
+"""Breakdowns whose cells are sums of another's: (source breakdown, the source value's index →
+this breakdown's value index), in order of preference. The unknown decile (the last value,
+no decile or one out of range) is the unknown quintile and the unknown Core20."""
+
+
+def fan_out(breakdowns: Iterable[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The breakdowns a row is repeated for at stage 2, and the (source cell, derived cell)
+    pairs that give every other breakdown of ``breakdowns`` by summing cells afterwards.
+
+    Stage 2's cost grows with the rows it groups: of sex, age band, IMD decile and quintile,
+    Core20 and ethnic group, only four are repeated for (the quintile and Core20 are sums of
+    deciles, and ``all`` the sum of any breakdown's values)."""
+    wanted = sorted(set(breakdowns))
+    fine = [b for b in wanted if b != ALL and not any(s in wanted for s, _f in _DERIVED.get(b, ()))]
+    pairs: list[tuple[int, int]] = []
+    for b in wanted:
+        if b == ALL or b in fine:
+            continue
+        source, index = next((s, f) for s, f in _DERIVED[b] if s in wanted)
+        pairs += [(_OFFSET[source] + i, _OFFSET[b] + index(i)) for i in range(len(VALUES[source]))]
+    if ALL in wanted and fine:
+        source = min(fine, key=lambda b: (len(VALUES[b]), b))
+        pairs += [(_OFFSET[source] + i, _OFFSET[ALL]) for i in range(len(VALUES[source]))]
+    elif ALL in wanted:
+        fine = [ALL]
+    return fine, pairs
 
 
 def breakdown_value(t: ir.Table, breakdown: str) -> ir.StringValue:

@@ -35,7 +35,7 @@ from icsys.analytics.families import Family, Plan, condition_fields
 from icsys.analytics.people import TableGetter
 from icsys.analytics.rows import Rows
 from icsys.analytics.sources import SOURCES
-from icsys.analytics.stages import family_expression, rollup_expression
+from icsys.analytics.stages import family_expression, rollup_expression, with_derived_cells
 
 
 def run_family(
@@ -82,7 +82,7 @@ def run_family(
     else:
         parts = (keep(family_expression(fam, builder_for(c), packed)) for c in chunks)
         cells = ibis.union(*parts)
-    cells = lanes.unpack(cells, packed)
+    cells = lanes.unpack(with_derived_cells(cells, fam, keep), packed)
     areas = builder.units(fam.basis)[1]
     result = execute(rollup_expression(cells, fam, areas, builder.period_keys(fam)))
     for t in scratch:

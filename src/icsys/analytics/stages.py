@@ -3,14 +3,14 @@ then at every level of the basis."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
 from icsys.analytics import lanes
 from icsys.analytics.attributes import esp_band, tidy
-from icsys.analytics.breakdown_codes import ALL, cell_code, cell_table
+from icsys.analytics.breakdown_codes import ALL, CELLS, cell_code, cell_table, fan_out
 from icsys.analytics.families import KEY_COLUMNS, NO_BAND, Family, period_key_kind
 from icsys.analytics.measures import measure_value
 from icsys.analytics.rows import Rows
@@ -20,12 +20,10 @@ from icsys.analytics.sources import LEVELS, SOURCES
 def family_expression(fam: Family, builder: Rows, packed: Sequence[lanes.Pair] = ()) -> ir.Table:
     """Stage 1 and 2: the family's measures per (period, unit, breakdown cell, age band),
     the ``packed`` pairs of counts two to a column (see :mod:`icsys.analytics.lanes`)."""
-    src = SOURCES[fam.source]
     t = builder.family_rows(fam)
     measures = {c.name: measure_value(t, c, fam.source) for c in fam.columns}
     measures = lanes.pack(measures, packed)
     persons = [c.name for c in fam.columns if c.measure.value == "persons"]
-    has_age = src.person_level or fam.source == "ons_population"
     base = t.mutate(
         **measures,
         esp_band=esp_band(t.age) if fam.banded else ibis.literal(NO_BAND, "int64"),
@@ -52,15 +50,44 @@ def family_expression(fam: Family, builder: Rows, packed: Sequence[lanes.Pair] =
     # only what the fan-out reads: DuckDB carries every column through an unnest
     attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
     base = base.select("pkey", "detail_", "unit", "esp_band", *attrs, *measures)
-    breakdowns = sorted(fam.breakdowns) if src.person_level or has_age else [ALL]
-    # one scan: each row once per breakdown (the unnested array of its cell codes, see
-    # icsys.analytics.breakdown_codes), one aggregation on integer keys
-    every = ibis.array([cell_code(base, b) for b in breakdowns])
+    # one scan: each row once per breakdown repeated for (the unnested array of its cell
+    # codes, see icsys.analytics.breakdown_codes), one aggregation on integer keys
+    every = ibis.array([cell_code(base, b) for b in fan_out(_breakdowns(fam))[0]])
     listed = ibis.ifelse(base.detail_, every, ibis.array([cell_code(base, ALL)]))
     base = base.mutate(cell=listed.unnest())
     return base.group_by(["pkey", "unit", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
     )
+
+
+def _breakdowns(fam: Family) -> list[str]:
+    """The family's breakdowns, or ``all`` alone for a source without people's attributes."""
+    src = SOURCES[fam.source]
+    has_age = src.person_level or fam.source == "ons_population"
+    return sorted(fam.breakdowns) if has_age else [ALL]
+
+
+def with_derived_cells(
+    cells: ir.Table, fam: Family, cache: Callable[[ir.Table], ir.Table]
+) -> ir.Table:
+    """Stage 2's ``cells`` with the breakdowns not repeated for (see
+    :func:`icsys.analytics.breakdown_codes.fan_out`) summed from those that were, ``cache``d."""
+    pairs = fan_out(_breakdowns(fam))[1]
+    measures = [c for c in cells.columns if c not in {"pkey", "unit", "cell", "esp_band"}]
+    parts = []
+    for breakdown in dict.fromkeys(CELLS[d][0] for _s, d in pairs):
+        mine = [(s, d) for s, d in pairs if CELLS[d][0] == breakdown]
+        part = cells.filter(cells.cell.isin([s for s, _d in mine]))
+        derived = ibis.cases(*((part.cell == s, d) for s, d in mine)).cast("int32")
+        part = part.mutate(cell=derived)
+        parts.append(
+            part.group_by(["pkey", "unit", "cell", "esp_band"])
+            .aggregate(**{m: part[m].sum().cast(cells[m].type()) for m in measures})
+            .select(*cells.columns)
+        )
+    if not parts:
+        return cells
+    return cells.union(cache(ibis.union(*parts)))
 
 
 def rollup_expression(
