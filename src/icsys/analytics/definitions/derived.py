@@ -10,13 +10,14 @@ columns; the service fills in the id, method and lineage). Add one by appending 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
-from icsys.analytics.methods.sii import SiiQuantiles, sii
+from icsys.analytics.methods.sii_vector import sii_many
 
 Compute = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -53,6 +54,8 @@ def sii_across_imd_quintiles(base: str, value_type: int, multiplier: float = 1.0
             & (rows["category"] == "")
             & rows["breakdown_value"].isin(QUINTILES)
         ]
+        if data.empty:
+            return pd.DataFrame()
         keys = [
             "level",
             "area_code",
@@ -62,39 +65,48 @@ def sii_across_imd_quintiles(base: str, value_type: int, multiplier: float = 1.0
             "period_start",
             "period_end",
         ]
-        out = []
-        for key, group in data.groupby(keys, sort=True, dropna=False):
-            g = group.set_index("breakdown_value").reindex(list(QUINTILES))
-            cols = [
-                g[c].astype(float) / (multiplier if value_type == 2 else 1.0)
-                for c in ("value", "lower", "upper")
-            ]
-            pops = g["denominator"].astype(float)
-            if any(not (math.isfinite(v) and v > 0) for c in (*cols, pops) for v in c.tolist()) or (
-                value_type == 2 and any(v >= 1 for c in cols for v in c.tolist())
-            ):
-                continue
-            result = sii(
-                SiiQuantiles(pops.tolist(), cols[0].tolist(), cols[1].tolist(), cols[2].tolist()),
-                value_type=value_type,
-                multiplier=multiplier if value_type == 2 else 1.0,
-                reps=SII_REPS,
+        group = data.groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
+        quintile = data["breakdown_value"].map({q: i for i, q in enumerate(QUINTILES)})
+        at = (group, quintile.to_numpy(int))
+        scale = multiplier if value_type == 2 else 1.0
+
+        def wide(column: str, by: float = 1.0) -> npt.NDArray[np.float64]:
+            out = np.full((int(group.max()) + 1, len(QUINTILES)), np.nan)
+            out[at] = data[column].to_numpy(float) / by
+            return out
+
+        value, lower, upper = (wide(c, scale) for c in ("value", "lower", "upper"))
+        pops = wide("denominator")
+        ok = np.logical_and.reduce([np.isfinite(a) & (a > 0) for a in (value, lower, upper, pops)])
+        if value_type == 2:
+            ok &= (value < 1) & (lower < 1) & (upper < 1)
+        ok = ok.all(axis=1)
+        if not ok.any():
+            return pd.DataFrame()
+        first = np.unique(group, return_index=True)[1][ok]
+        slope, low, high = sii_many(
+            pops[ok],
+            value[ok],
+            lower[ok],
+            upper[ok],
+            value_type=value_type,
+            multiplier=scale,
+            reps=SII_REPS,
+        )
+        return (
+            data.iloc[first][keys]
+            .reset_index(drop=True)
+            .assign(
+                breakdown="all",
+                breakdown_value="all",
+                category="",
+                value=slope,
+                numerator=None,
+                denominator=pops[ok].sum(axis=1),
+                lower=low,
+                upper=high,
             )
-            interval = result.sii_intervals[0]
-            out.append(
-                {
-                    **dict(zip(keys, key, strict=True)),
-                    "breakdown": "all",
-                    "breakdown_value": "all",
-                    "category": "",
-                    "value": result.sii,
-                    "numerator": None,
-                    "denominator": float(pops.sum()),
-                    "lower": interval.lower,
-                    "upper": interval.upper,
-                }
-            )
-        return pd.DataFrame(out)
+        )
 
     return compute
 
