@@ -32,6 +32,11 @@ PARENT_LEVEL = {
 _KEY = ["group", "kind", "category", "level", "area", "parent", "breakdown", "value"]
 
 
+Table = dict[str, IntArray]
+"""Columns of integer codes, all of one length (a frame without pandas' block copies: the
+equations select and concatenate columns many times)."""
+
+
 def protect(
     rows: pd.DataFrame, use_den: BoolArray, den_counts: BoolArray, share: BoolArray, threshold: int
 ) -> npt.NDArray[np.str_]:
@@ -48,17 +53,28 @@ def protect(
     primary = _small(count, threshold) | forced
     cells = _cell_table(rows)
     cells["count"] = count
-    totals = cells[share].assign(kind=1, category=-1, count=den_whole[share])
-    totals = totals.drop_duplicates(_KEY, keep="last")  # one per category total (all equal)
-    table = pd.concat([cells, totals], ignore_index=True)
+    totals = _take(cells, share)  # one per category total (all of its categories agree)
+    totals["kind"] = np.ones(len(totals["kind"]), dtype=np.int64)
+    totals["category"] = np.full(len(totals["kind"]), -1, dtype=np.int64)
+    totals["count"] = den_whole[share]
+    group, _first = integer_group_ids([totals[k] for k in _KEY])
+    last = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
+    np.maximum.at(last, group, np.arange(len(group), dtype=np.int64))
+    kept = np.sort(last)  # the last row of each total, in the rows' order
+    table = {k: np.concatenate([cells[k], totals[k][kept]]) for k in cells}
+    size = len(table["count"])
     eqs, rest = _equations(table, n)
-    counts = np.concatenate([table["count"].to_numpy(np.int64), rest])
+    counts = np.concatenate([table["count"], rest])
     start = np.concatenate([primary, _small(counts[n:], threshold)])
-    start[len(table) :] = True  # remainders are never published
+    start[size:] = True  # remainders are never published
     tiebreak = np.arange(len(counts), dtype=np.int64)
-    tiebreak[np.lexsort([table[k].to_numpy() for k in reversed(_KEY)])] = np.arange(len(table))
+    tiebreak[np.lexsort([table[k] for k in reversed(_KEY)])] = np.arange(size)
     added = suppress(counts, eqs, start, threshold, tiebreak)[:n]
     return np.where(primary, "primary", np.where(added, "secondary", ""))
+
+
+def _take(table: Table, at: BoolArray | IntArray | slice) -> Table:
+    return {k: v[at] for k, v in table.items()}
 
 
 def _whole(x: npt.NDArray[np.float64]) -> IntArray:
@@ -69,35 +85,36 @@ def _small(x: IntArray, threshold: int) -> BoolArray:
     return (x >= 1) & (x <= threshold)
 
 
-def _cell_table(rows: pd.DataFrame) -> pd.DataFrame:
+def _cell_table(rows: pd.DataFrame) -> Table:
     """Integer codes of every row's key; area and parent codes share one vocabulary, and so do
     a level and its parent level."""
+    n = len(rows)
     group, _first = group_ids(rows, ["indicator_id", "period_type", "period"])
     areas = pd.Index(_text(rows["area_code"])).union(pd.Index(_text(rows["parent_code"])))
+    area_code = {a: i for i, a in enumerate(areas)}
     levels = sorted(set(_text(rows["level"])) | set(PARENT_LEVEL.values()))
     level_code = {name: i for i, name in enumerate(levels)}
     level = _in_vocabulary(rows["level"], level_code)
     up_of = {level_code[k]: level_code[v] for k, v in PARENT_LEVEL.items() if k in level_code}
     up = np.array([up_of.get(int(x), -1) for x in range(len(levels))] + [-1], dtype=np.int64)
-    breakdown, _n = codes(rows["breakdown"])
-    value, _n = codes(rows["breakdown_value"])
-    category, _n = codes(rows["category"])
-    return pd.DataFrame(
-        {
-            "group": group,
-            "kind": np.zeros(len(rows), dtype=np.int64),
-            "category": category,
-            "level": level,
-            "up": up[level],
-            "area": _in_vocabulary(rows["area_code"], {a: i for i, a in enumerate(areas)}),
-            "parent": _in_vocabulary(rows["parent_code"], {a: i for i, a in enumerate(areas)}),
-            "breakdown": breakdown,
-            "value": value,
-            "all_breakdown": _code_of(rows["breakdown"], ALL),
-            "all_value": _code_of(rows["breakdown_value"], ALL),
-            "no_category": _code_of(rows["category"], ""),
-        }
-    )
+
+    def constant(value: int) -> IntArray:
+        return np.full(n, value, dtype=np.int64)
+
+    return {
+        "group": group,
+        "kind": constant(0),
+        "category": codes(rows["category"])[0],
+        "level": level,
+        "up": up[level],
+        "area": _in_vocabulary(rows["area_code"], area_code),
+        "parent": _in_vocabulary(rows["parent_code"], area_code),
+        "breakdown": codes(rows["breakdown"])[0],
+        "value": codes(rows["breakdown_value"])[0],
+        "all_breakdown": constant(_code_of(rows["breakdown"], ALL)),
+        "all_value": constant(_code_of(rows["breakdown_value"], ALL)),
+        "no_category": constant(_code_of(rows["category"], "")),
+    }
 
 
 def _text(col: pd.Series) -> list[str]:
@@ -119,37 +136,41 @@ def _code_of(col: pd.Series, text: str) -> int:
     return values.index(text) if text in values else -2
 
 
-def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
+def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray]:
     """Every equation among ``table``'s cells (rows, then totals), with a remainder cell
     appended to each equation whose parent exceeds its children; the remainders' counts."""
-    ids = np.arange(len(table), dtype=np.int64)
+    size = len(table["count"])
+    ids = np.arange(size, dtype=np.int64)
     place = ["group", "level", "area", "parent", "breakdown", "value"]
-    edges = []
+    edges: list[tuple[int, IntArray, IntArray]] = []
     # category totals -> their categories
-    rows = table.iloc[:n_rows]
-    is_category = (rows["category"] != rows["no_category"]).to_numpy()
-    found = _match(rows[is_category], table.iloc[n_rows:], place, place)
-    edges.append(_edges(0, ids[:n_rows][is_category], found + n_rows, 0))
+    rows, totals = ids[:n_rows], ids[n_rows:]
+    is_category = table["category"][:n_rows] != table["no_category"][:n_rows]
+    found = _match(table, rows[is_category], totals, place, place)
+    edges.append((0, rows[is_category], _at(totals, found)))
     # parent area -> child areas (the same kind, category, breakdown and value)
     same = ["group", "kind", "category", "breakdown", "value"]
-    has_up = ((table["up"] >= 0) & (table["parent"] >= 0)).to_numpy()
-    found = _match(table[has_up], table, [*same, "up", "parent"], [*same, "level", "area"])
-    edges.append(_edges(1, ids[has_up], found, 0))
+    has_up = ids[(table["up"] >= 0) & (table["parent"] >= 0)]
+    found = _match(table, has_up, ids, [*same, "up", "parent"], [*same, "level", "area"])
+    edges.append((1, has_up, _at(ids, found)))
     # area total -> its values of one breakdown
     area = ["group", "kind", "category", "level", "area", "parent"]
-    is_all = (table["breakdown"] == table["all_breakdown"]).to_numpy()
-    is_total = is_all & (table["value"] == table["all_value"]).to_numpy()
-    found = _match(table[~is_all], table[is_total], area, area)
-    part = table["breakdown"].to_numpy(np.int64)[~is_all]
-    edges.append(_edges(2, ids[~is_all], np.where(found >= 0, ids[is_total][found], -1), part))
-    edge = pd.concat(edges, ignore_index=True)
-    edge = edge[edge["parent"].to_numpy() >= 0]
-    eq, first = integer_group_ids([edge[k].to_numpy(np.int64) for k in ("type", "parent", "part")])
-    order = np.lexsort((edge["child"].to_numpy(), eq))
-    eq, child_ids = eq[order], edge["child"].to_numpy(np.int64)[order]
-    parents = edge["parent"].to_numpy(np.int64)[first]
+    is_all = table["breakdown"] == table["all_breakdown"]
+    values = ids[~is_all]
+    total_ids = ids[is_all & (table["value"] == table["all_value"])]
+    found = _match(table, values, total_ids, area, area)
+    edges.append((2, values, _at(total_ids, found)))
+    kind = np.concatenate([np.full(len(e[1]), e[0], dtype=np.int64) for e in edges])
+    child, parent = (np.concatenate([e[i] for e in edges]) for i in (1, 2))
+    part = np.where(kind == 2, table["breakdown"][child], 0)
+    found_parent = parent >= 0
+    kind, child, parent, part = (a[found_parent] for a in (kind, child, parent, part))
+    eq, first = integer_group_ids([kind, parent, part])
+    order = np.lexsort((child, eq))
+    eq, child_ids = eq[order], child[order]
+    parents = parent[first]
     sizes = np.bincount(eq, minlength=len(first)).astype(np.int64)
-    counts = table["count"].to_numpy(np.int64)
+    counts = table["count"]
     covered = np.bincount(eq, counts[child_ids].astype(np.float64), minlength=len(first))
     rest = counts[parents] - np.round(covered).astype(np.int64)
     has_rest = rest > 0
@@ -157,24 +178,27 @@ def _equations(table: pd.DataFrame, n_rows: int) -> tuple[Equations, IntArray]:
     children = np.empty(int(ptr[-1]), dtype=np.int64)
     shift = np.repeat(ptr[:-1] - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
     children[np.arange(len(child_ids)) + shift] = child_ids
-    children[ptr[1:][has_rest] - 1] = len(table) + np.arange(int(has_rest.sum()))
+    children[ptr[1:][has_rest] - 1] = size + np.arange(int(has_rest.sum()))
     return Equations(parents, ptr, children), rest[has_rest]
 
 
-def _match(left: pd.DataFrame, right: pd.DataFrame, on: list[str], right_on: list[str]) -> IntArray:
-    """For each row of ``left``, the position in ``right`` of the last row whose ``right_on``
-    equal its ``on``, or -1: a many-to-one join on integer codes, without pandas' merge."""
+def _at(rows: IntArray, found: IntArray) -> IntArray:
+    """``rows[found]``, -1 where ``found`` is -1 (no match)."""
+    return np.append(rows, -1).astype(np.int64)[found]
+
+
+def _match(
+    table: Table, left: IntArray, right: IntArray, on: list[str], right_on: list[str]
+) -> IntArray:
+    """For each of the ``left`` rows of ``table``, the position in ``right`` (rows of ``table``)
+    of the last whose ``right_on`` equal its ``on``, or -1: a many-to-one join on integer
+    codes."""
     group, first = integer_group_ids(
         [
-            np.concatenate([left[a].to_numpy(np.int64), right[b].to_numpy(np.int64)])
+            np.concatenate([table[a][left], table[b][right]])
             for a, b in zip(on, right_on, strict=True)
         ]
     )
     last = np.full(len(first), -1, dtype=np.int64)
     np.maximum.at(last, group[len(left) :], np.arange(len(right), dtype=np.int64))
     return last[group[: len(left)]]
-
-
-def _edges(kind: int, child: IntArray, parent: IntArray, part: object) -> pd.DataFrame:
-    """(type, parent, part, child) rows; a parent of -1 (none found) is dropped later."""
-    return pd.DataFrame({"type": kind, "parent": parent, "part": part, "child": child})
