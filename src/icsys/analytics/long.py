@@ -138,10 +138,13 @@ def long_frame(
         for key, table in results.items():
             con.register(f"{names[key]}_arrow", table)
         period_ids = _enums(con, plan, [f"{n}_arrow" for n in names.values()])
+        read = _columns_read(plan)
         for key, table in results.items():
             name = names[key]
             cols = []
             for c in table.column_names:
+                if c not in KEY_COLUMNS and c not in read.get(key, ()):
+                    continue
                 if c in _ENUM_OF:
                     value = f"coalesce({c}, {_quote(_NO_PARENT)})" if c == "parent_code" else c
                     c = f"CAST({value} AS {_ENUM}{_ENUM_OF[c]}) AS {c}"  # noqa: PLW2901
@@ -167,6 +170,16 @@ def long_frame(
         con.close()
         spill.cleanup()
     return categorical_frame(table.unify_dictionaries())
+
+
+def _columns_read(plan: Plan) -> dict[str, set[str]]:
+    """The measure columns of each family the plan's indicators read."""
+    read: dict[str, set[str]] = {}
+    for ip in plan.indicators:
+        for side in (ip.numerator, ip.denominator):
+            if side is not None:
+                read.setdefault(side.family, set()).update(side.columns.values())
+    return read
 
 
 _ENUM = "icsys_"  # DuckDB ENUM types of the text columns: DuckDB and Arrow pass them as codes

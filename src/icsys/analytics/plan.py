@@ -23,7 +23,7 @@ date (:mod:`icsys.analytics.structure`), so history is shown on the boundaries o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 import ibis  # type: ignore[import-untyped]
@@ -122,30 +122,32 @@ def _clusters(plan: Plan) -> frozenset[str] | None:
     return frozenset(f.removeprefix("has_") for f in fields)
 
 
-def run_plan(
+def iter_families(
     plan: Plan,
     table: TableGetter,
     *,
     cache: Callable[[ir.Table], ir.Table],
     execute: Callable[[ir.Table], pa.Table],
     drop: Callable[[ir.Table], None],
-) -> dict[str, pa.Table]:
-    """Every family of the plan; the people, registrations and first onsets are cached once
-    and shared, each family's own cached tables dropped after it."""
+) -> Iterator[tuple[str, pa.Table]]:
+    """Every family of the plan, each (key, result) as soon as it is computed; the people,
+    registrations and first onsets are cached once and shared, each family's own cached tables
+    dropped after it."""
     clusters = _clusters(plan)
     shared: dict[str, ir.Table] = {}
-    return {
-        fam.key: run_family(
-            fam,
-            table,
-            cache=cache,
-            execute=execute,
-            drop=drop,
-            shared=shared,
-            clusters=clusters,
+    for fam in plan.families:
+        yield (
+            fam.key,
+            run_family(
+                fam,
+                table,
+                cache=cache,
+                execute=execute,
+                drop=drop,
+                shared=shared,
+                clusters=clusters,
+            ),
         )
-        for fam in plan.families
-    }
 
 
 def needed_tables() -> Sequence[str]:

@@ -7,7 +7,7 @@ through these functions.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from icsys.analytics import mart
 from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.definitions.loader import Library, load_library
-from icsys.analytics.engines.base import FEEDS, input_files
+from icsys.analytics.engines.base import FEEDS, IbisEngine, input_files
 from icsys.analytics.engines.base import Engine as IndicatorEngine
 from icsys.analytics.families import build_plan
 from icsys.analytics.finish import MART_COLUMNS, SPC_RULES, finish, spc_period_type
@@ -85,7 +85,7 @@ def list_indicators(library: Library | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def make_engine(name: EngineName, *, spark_session: Any = None) -> IndicatorEngine:
+def make_engine(name: EngineName, *, spark_session: Any = None) -> IbisEngine:
     if name == "duckdb":
         from icsys.analytics.engines.duckdb_engine import DuckDBEngine  # noqa: PLC0415
 
@@ -157,6 +157,27 @@ def _aggregate(
     return long
 
 
+def _timed(
+    families: Iterator[tuple[str, Any]], timings: dict[str, float]
+) -> Generator[tuple[str, Any], None, None]:
+    """``families`` with the time spent computing them added up in ``timings["aggregate"]``."""
+    timings.setdefault("aggregate", 0.0)
+    try:
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(families)
+            except StopIteration:
+                return
+            finally:
+                timings["aggregate"] += time.perf_counter() - start
+            yield item
+    finally:
+        close = getattr(families, "close", None)
+        if close is not None:
+            close()
+
+
 def _append(values: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
     """``values`` and ``more`` one after the other, keeping ``values``' categorical columns
     categorical (with ``more``'s new values added as categories)."""
@@ -209,10 +230,12 @@ def compute(
 
     ``end``: the last day periods may reach (default: the latest event date in the lake);
     ``as_of``: the date of the structure every period is shown on (default: ``end``);
-    ``workers``: processes finishing indicators after aggregation (default: one per CPU, at
-    most :data:`icsys.analytics.post.MAX_WORKERS`). ``seconds`` of the result: each step's
-    time, ``finish`` and ``disclosure`` summed over the workers, ``values`` the wall time of
-    everything after aggregation.
+    ``workers``: processes finishing indicators as their families come out of the engine
+    (default: one per CPU, at most :data:`icsys.analytics.post.MAX_WORKERS`). ``seconds`` of
+    the result: ``structure``; ``aggregate``, the engine's time on the families; ``long``,
+    ``finish``, ``disclosure``, ``arrow`` and ``write`` summed over the workers (they overlap
+    the aggregation and each other); ``total``, the wall time from the first family to the
+    committed run.
 
     Raises:
         UserError: when nothing is loaded in the lake and no ``end`` is given.
@@ -232,10 +255,6 @@ def compute(
     structure = build_structure(store, as_of)
     timings["structure"] = time.perf_counter() - start
     lake = {feed: committed_files(settings, feed) for feed in FEEDS}
-    progress(f"computing {len(library.ids)} indicators on {engine}")
-    long = _aggregate(
-        library, make_engine(engine, spark_session=spark_session), lake, structure, periods, timings
-    )
     policy = policy or DisclosurePolicy()
     manifest = {
         "disclosure": {"threshold": policy.threshold, "rounding": policy.rounding},
@@ -248,15 +267,38 @@ def compute(
         "lineage": mart.lineage(settings, list(FEEDS)),
     }
     workers = workers or default_workers()
+    plan = build_plan(library)
     progress(
-        f"{len(long):,} aggregate rows: values, limits, SPC and disclosure per indicator "
-        f"({workers} worker{'s' if workers > 1 else ''})"
+        f"computing {len(library.ids)} indicators on {engine}: {len(plan.families)} families, "
+        f"each indicator finished as soon as its families are ({workers} "
+        f"worker{'s' if workers > 1 else ''})"
     )
     wanted = {i for d in library.derived for i in d.inputs}
     inputs: list[tuple[str, pd.DataFrame]] = []
     start = time.perf_counter()
-    with mart.MartWriter(settings, library.version) as writer:
-        finished = parts(library, long, periods, policy, writer, keep=wanted, workers=workers)
+    counted = {"families": 0}
+
+    def family_done(key: str, rows: int) -> None:
+        counted["families"] += 1
+        progress(f"family {counted['families']} of {len(plan.families)}: {key} ({rows:,} rows)")
+
+    with (
+        input_files(lake, structure, periods) as files,
+        mart.MartWriter(settings, library.version) as writer,
+    ):
+        families = _timed(
+            make_engine(engine, spark_session=spark_session).families(plan, files), timings
+        )
+        finished = parts(
+            library,
+            families,
+            periods,
+            policy,
+            writer,
+            keep=wanted,
+            workers=workers,
+            progress=family_done,
+        )
         with closing(finished):  # the workers stop before an unfinished run is removed
             for done, part in enumerate(finished, 1):
                 for step, seconds in part.seconds.items():
@@ -264,13 +306,12 @@ def compute(
                 if part.frame is not None:
                     inputs.append((part.indicator_id, part.frame))
                 progress(f"{done} of {len(library.indicators)} indicators: {part.indicator_id}")
-        del long
         frames = [frame for _id, frame in sorted(inputs, key=lambda x: x[0])]  # as they finish
         derived = _derived(library, pd.concat(frames, ignore_index=True)) if frames else None
         if derived is not None and not derived.empty:
             writer.write(derived, public_view(derived, policy, library))
         run_id = writer.commit(manifest)
-    timings["values"] = time.perf_counter() - start
+    timings["total"] = time.perf_counter() - start
     return ComputeResult(run_id, writer.rows, len(library.ids), engine, as_of, period_end, timings)
 
 

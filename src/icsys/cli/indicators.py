@@ -166,7 +166,7 @@ def print_indicator_headline(ctx: typer.Context) -> None:
         )
     console.print(
         f"Indicators: {result.indicators} computed, {result.rows:,} values "
-        f"({sum(result.seconds.values()):.0f} s)"
+        f"({result.seconds.get('structure', 0) + result.seconds.get('total', 0):.0f} s)"
     )
     sizes = service.values(st.settings, indicator="registered_population", public=False)
     sizes = sizes[(sizes["level"] == "system") & (sizes["breakdown"] == "all")]

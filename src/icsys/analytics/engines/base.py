@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from icsys.analytics.families import Plan
 from icsys.analytics.long import long_frame
 from icsys.analytics.periods import Period
-from icsys.analytics.plan import run_plan
+from icsys.analytics.plan import iter_families
 from icsys.analytics.structure import Structure
 from icsys.feeds.contracts import contract
 from icsys.feeds.lake import schema as lake_schema
@@ -138,9 +138,10 @@ class IbisEngine:
     def _execute(self, expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
 
-    def aggregate(
-        self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
-    ) -> pd.DataFrame:
+    def families(self, plan: Plan, inputs: InputFiles) -> Iterator[tuple[str, pa.Table]]:
+        """Each family's result (key, Arrow table) as soon as it is computed, in the plan's
+        order; the engine's cached tables are let go when the last is out (or the caller stops
+        early)."""
         loaded: dict[str, ir.Table] = {}
 
         def table(name: str) -> ir.Table:
@@ -154,9 +155,22 @@ class IbisEngine:
                 loaded[name] = t
             return loaded[name]
 
-        results = run_plan(plan, table, cache=self._cache, execute=self._execute, drop=self._drop)
-        self._release()  # the families' results are small; the cached inputs are not
+        self._open()
+        try:
+            yield from iter_families(
+                plan, table, cache=self._cache, execute=self._execute, drop=self._drop
+            )
+        finally:
+            self._release()  # the families' results are their own; the cached inputs go
+
+    def aggregate(
+        self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
+    ) -> pd.DataFrame:
+        results = dict(self.families(plan, inputs))
         return long_frame(plan, results, standardise=standardise)
+
+    def _open(self) -> None:
+        """Get ready to run a plan (a connection, a scratch folder)."""
 
     def _release(self) -> None:
         """Let go of the cached intermediate tables (before the long frame is built)."""

@@ -5,15 +5,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
-import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa
 
-from icsys.analytics.engines.base import IbisEngine, InputFiles
-from icsys.analytics.families import Plan
+from icsys.analytics.engines.base import IbisEngine
 from icsys.analytics.long import default_memory_limit
 
 # Ibis 12 calls DuckDB's deprecated fetch_arrow_table(); harmless, and not ours to fix.
@@ -21,7 +22,7 @@ _IBIS_DEPRECATION = r"fetch_arrow_table\(\) is deprecated"
 
 
 class DuckDBEngine(IbisEngine):
-    """A DuckDB connection for each :meth:`aggregate`, closed as soon as the families are
+    """A DuckDB connection for each run of a plan, closed as soon as the families are
     computed (before the long frame is built, so its memory is given back); ``threads`` and
     ``memory_limit`` pass to DuckDB (default :func:`default_memory_limit`), which spills past
     the limit to a temporary folder."""
@@ -35,7 +36,8 @@ class DuckDBEngine(IbisEngine):
         }
         if threads is not None:
             self._config["threads"] = threads
-        self.con: Any = None  # connected by aggregate (see _connect)
+        self.con: Any = None  # connected for each plan run (see _connect)
+        self._spill: str | None = None
 
     def _connect(self, spill: str) -> None:
         self.con = ibis.duckdb.connect(**self._config, temp_directory=spill)
@@ -50,18 +52,13 @@ class DuckDBEngine(IbisEngine):
         self.con.raw_sql("SET disabled_optimizers = 'build_side_probe_side,join_order'")
         self._count = 0
 
-    def aggregate(
-        self, plan: Plan, inputs: InputFiles, *, standardise: bool = False
-    ) -> pd.DataFrame:
-        spill = tempfile.mkdtemp(prefix="icsys-duckdb-")
-        try:
-            self._connect(spill)
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
-                return super().aggregate(plan, inputs, standardise=standardise)
-        finally:
-            self._release()
-            shutil.rmtree(spill, ignore_errors=True)
+    def _open(self) -> None:
+        self._spill = tempfile.mkdtemp(prefix="icsys-duckdb-")
+        self._connect(self._spill)
+
+    def _execute(self, expr: ir.Table) -> pa.Table:
+        with _quiet():
+            return super()._execute(expr)
 
     def _release(self) -> None:
         """Close the connection: its cached tables and buffers go with it (the families'
@@ -69,6 +66,9 @@ class DuckDBEngine(IbisEngine):
         if self.con is not None:
             self.con.disconnect()
             self.con = None
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         # Ibis's own cache() cannot drop its tables with this sqlglot; a temporary table, named
@@ -77,7 +77,8 @@ class DuckDBEngine(IbisEngine):
         name = f"_icsys_cache_{self._count}"
         sql = self.con.compile(expr)
         self.con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {sql}')
-        return self.con.table(name)
+        with _quiet():
+            return self.con.table(name)
 
     def _drop(self, cached: ir.Table) -> None:
         self.con.raw_sql(f'DROP TABLE IF EXISTS "{cached.get_name()}"')
@@ -86,4 +87,12 @@ class DuckDBEngine(IbisEngine):
         listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
         source = f"read_parquet([{listed}], hive_partitioning = false)"
         self.con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM {source}')
-        return self.con.table(name)
+        with _quiet():
+            return self.con.table(name)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _IBIS_DEPRECATION, DeprecationWarning)
+        yield
