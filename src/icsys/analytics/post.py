@@ -1,26 +1,24 @@
-"""After aggregation, one indicator at a time: its long rows from its families' results
-(:func:`icsys.analytics.long.long_frame`), values, limits and SPC
+"""After aggregation, one indicator at a time: values, limits and SPC
 (:func:`icsys.analytics.finish.finish`), the public view
 (:func:`icsys.analytics.public.public_view`) and both written as a part of the mart run
 (:func:`icsys.analytics.mart.write_part`), in worker processes: the caller only counts them.
 
-Indicators are independent once their families are aggregated, so each is started as soon as
-the families it reads come out of the engine, while the engine computes the next ones: the
-family results go to Arrow files that the ``workers`` processes map (nothing large is copied
-between processes, and no frame of every indicator's rows is ever built). The parts are
-numbered in the mart's order (by indicator id) and come back as they finish. Workers start
-with ``forkserver``: the parent runs DuckDB's threads, and a forked copy of a threaded process
-may deadlock.
+Indicators are independent once their families are aggregated, so they are started as soon as
+the families they read come out of the engine, while the engine computes the next ones: the
+long rows of the indicators a family completes are built together, and each indicator's rows go
+to a worker (no frame of every indicator's rows is ever held, and a family's result is let go
+once no indicator still to start reads it). The parts are numbered in the mart's order (by
+indicator id) and come back as they finish. Workers start with ``forkserver``: the parent runs
+DuckDB's threads, and a forked copy of a threaded process may deadlock.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -95,19 +93,6 @@ def _plan(ids: tuple[str, ...]) -> Plan:
     return build_plan(_library(ids))
 
 
-def _from_families(task: _Task, indicator_id: str, number: int, files: dict[str, str]) -> Part:
-    """One indicator from its families' results (Arrow files, memory-mapped): its long rows
-    (:func:`icsys.analytics.long.long_frame`), then :func:`_one`."""
-    start = time.perf_counter()
-    plan = _plan(task.ids)
-    mine = next(ip for ip in plan.indicators if ip.indicator.id == indicator_id)
-    tables = {key: pa.ipc.open_file(pa.memory_map(path)).read_all() for key, path in files.items()}
-    families = tuple(f for f in plan.families if f.key in tables)
-    rows = long_frame(Plan(families, (mine,)), tables, standardise=True)
-    part = _one(task, indicator_id, number, rows)
-    return replace(part, seconds={"long": time.perf_counter() - start, **part.seconds})
-
-
 def _families_of(ip: IndicatorPlan) -> set[str]:
     return {ip.numerator.family} | ({ip.denominator.family} if ip.denominator else set())
 
@@ -125,58 +110,77 @@ def parts(
 ) -> Generator[Part, None, None]:
     """Each indicator of ``library`` finished, disclosure-controlled and written as a part of
     ``writer``'s run (parts numbered in id order), started as soon as the ``families`` it
-    reads are out of the engine: in ``workers`` processes (1: in this one) while the engine
-    computes the next families. Parts are yielded as they finish; ``keep``: indicators whose
-    analyst rows are also returned as a frame (the inputs of derived indicators). The parts'
-    rows are counted in ``writer``; ``progress`` hears of each family (key, rows)."""
+    reads are out of the engine: their long rows built together
+    (:func:`icsys.analytics.long.long_frame`), then each indicator in one of ``workers``
+    processes (1: in this one) while the engine computes the next families. Parts are yielded
+    as they finish; ``keep``: indicators whose analyst rows are also returned as a frame (the
+    inputs of derived indicators). The parts' rows are counted in ``writer``; ``progress``
+    hears of each family (key, rows) as it arrives."""
     task = _Task(tuple(library.ids), periods, policy, writer.stamp, frozenset(keep), writer.staging)
     plan = _plan(task.ids)
     numbers = {ip.indicator.id: writer.next_part() for ip in sorted(plan.indicators, key=_id)}
     waiting = list(plan.indicators)
-    files: dict[str, str] = {}
-    sizes: dict[str, int] = {}
+    tables: dict[str, pa.Table] = {}
     pool = None
     if workers > 1:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
     pending: set[Future[Part]] = set()
-    with tempfile.TemporaryDirectory(prefix="icsys-families-") as folder:
-        try:
-            for key, table in families:
-                files[key] = _write_arrow(Path(folder) / f"family-{len(files):03d}.arrow", table)
-                sizes[key] = table.num_rows
-                del table  # the workers read the file
-                progress(key, sizes[key])
-                ready = [ip for ip in waiting if _families_of(ip) <= files.keys()]
-                waiting = [ip for ip in waiting if ip not in ready]
-                for ip in sorted(ready, key=lambda ip: (-sizes[ip.numerator.family], _id(ip))):
-                    mine = {k: files[k] for k in _families_of(ip)}
-                    i = ip.indicator.id
-                    if pool is None:
-                        yield _counted(writer, _from_families(task, i, numbers[i], mine))
-                    else:
-                        pending.add(pool.submit(_from_families, task, i, numbers[i], mine))
-                done = {f for f in pending if f.done()}
-                pending -= done
-                for future in done:
-                    yield _counted(writer, future.result())
-            for future in as_completed(pending):
+    try:
+        for key, table in families:
+            tables[key] = table
+            progress(key, table.num_rows)
+            ready = [ip for ip in waiting if _families_of(ip) <= tables.keys()]
+            waiting = [ip for ip in waiting if ip not in ready]
+            if not ready:
+                continue
+            for i, rows in _long_rows(plan, ready, tables):
+                pending.add(_start(pool, task, i, numbers[i], rows))
+            for k in set(tables) - set().union(*(_families_of(ip) for ip in waiting)):
+                del tables[k]  # no indicator still waiting reads it
+            done = {f for f in pending if f.done()}
+            pending -= done
+            for future in done:
                 yield _counted(writer, future.result())
-        finally:
-            close = getattr(families, "close", None)
-            if close is not None:
-                close()  # the engine lets go of its tables when stopped early
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+        for future in as_completed(pending):
+            yield _counted(writer, future.result())
+    finally:
+        close = getattr(families, "close", None)
+        if close is not None:
+            close()  # the engine lets go of its tables when stopped early
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(
+    pool: ProcessPoolExecutor | None,
+    task: _Task,
+    indicator_id: str,
+    number: int,
+    rows: pd.DataFrame,
+) -> Future[Part]:
+    """:func:`_one` in a worker, or done here when there is no pool."""
+    if pool is not None:
+        return pool.submit(_one, task, indicator_id, number, rows)
+    done: Future[Part] = Future()
+    done.set_result(_one(task, indicator_id, number, rows))
+    return done
+
+
+def _long_rows(
+    plan: Plan, ready: list[IndicatorPlan], tables: dict[str, pa.Table]
+) -> list[tuple[str, pd.DataFrame]]:
+    """The long rows of each of the ``ready`` indicators (built together), the largest
+    first."""
+    needed = set().union(*(_families_of(ip) for ip in ready))
+    batch = Plan(tuple(f for f in plan.families if f.key in needed), tuple(ready))
+    long = long_frame(batch, {k: tables[k] for k in needed}, standardise=True)
+    rows = long.groupby("indicator_id", observed=True, sort=False).indices
+    largest = sorted(rows, key=lambda i: (-len(rows[i]), str(i)))
+    return [(str(i), long.take(rows[i])) for i in largest]
 
 
 def _id(ip: IndicatorPlan) -> str:
     return ip.indicator.id
-
-
-def _write_arrow(path: Path, table: pa.Table) -> str:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
-        out.write_table(table)
-    return str(path)
 
 
 def _counted(writer: MartWriter, part: Part) -> Part:
