@@ -11,8 +11,10 @@ indicator that reads it. Each family runs in three stages:
    cluster are cached, and a person's practice, age and conditions on a date are looked up
    from them;
 2. one aggregation to (period, unit, breakdown value, ESP 2013 age band), each row once per
-   breakdown, cached: small, and shared by every level (a *unit* is the leaves that share every
-   area, see :meth:`icsys.analytics.people.People.units`);
+   breakdown that cannot be summed from another (the IMD quintile and Core20 are sums of
+   deciles, ``all`` of any breakdown's values: :func:`icsys.analytics.breakdown_codes.fan_out`),
+   cached with those sums: small, and shared by every level (a *unit* is the leaves that share
+   every area, see :meth:`icsys.analytics.people.People.units`);
 3. the unit → area mapping joined once, and one aggregation per level, unioned:
    the only result that leaves the engine (numerators and denominators per cell and age band).
 

@@ -4,15 +4,18 @@ and the public view), and a run that fails part-way must leave the previous run 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from icsys.analytics import mart, post, service
 from icsys.analytics.definitions.loader import load_library
-from icsys.analytics.engines.base import FEEDS
+from icsys.analytics.engines.base import FEEDS, input_files
+from icsys.analytics.families import build_plan
 from icsys.analytics.periods import periods_ending
 from icsys.analytics.public import DisclosurePolicy, public_view
 from icsys.analytics.structure import build_structure
@@ -113,3 +116,36 @@ def test_a_run_failing_part_way_leaves_the_previous_run(
     assert current["run_id"] == first.run_id
     assert set(mart.read_values(home, public=False)["indicator_id"]) == set(INDICATORS[:2])
     assert not [p for p in Path(mart.mart_dir(home)).iterdir() if p.name.startswith(".staging")]
+
+
+def test_an_indicator_is_finished_as_soon_as_its_families_are_out(home: Settings) -> None:
+    store = open_store(home)
+    library = load_library().select(INDICATORS)
+    periods = periods_ending(service.data_end(home), months=13, quarters=4, years=1)
+    structure = build_structure(store, max(p.end for p in periods))
+    lake = {f: committed_files(home, f) for f in FEEDS}
+    plan = build_plan(library)
+    events: list[str] = []
+    with input_files(lake, structure, periods) as files:
+        computed = list(service.make_engine("duckdb").families(plan, files))
+
+    def one_by_one() -> Iterator[tuple[str, pa.Table]]:
+        for key, table in computed:
+            events.append(f"family {key}")
+            yield key, table
+
+    reads = {ip.indicator.id: {ip.numerator.family} for ip in plan.indicators}
+    for ip in plan.indicators:
+        if ip.denominator is not None:
+            reads[ip.indicator.id].add(ip.denominator.family)
+    with mart.MartWriter(home, library.version) as writer:
+        for part in post.parts(library, one_by_one(), periods, DisclosurePolicy(), writer):
+            events.append(part.indicator_id)  # noqa: PERF401 - families are logged in between
+    order = [key for key, _table in computed]
+    assert len(order) > 1  # more than one family: parts come between them
+    for indicator, families in reads.items():
+        last = max(order.index(f) for f in families)
+        at = events.index(indicator)
+        assert events.index(f"family {order[last]}") < at  # not before its families are out
+        if last + 1 < len(order):  # and finished before the next family is asked for
+            assert at < events.index(f"family {order[last + 1]}")
