@@ -5,6 +5,9 @@ text keys that grouping dominated a family's run time (the registered population
 79 million rows). Every (breakdown, value) pair the plan can produce has a fixed *cell code*
 (its position in :data:`CELLS`), computed from the row's attributes, and stage 3 turns the codes
 back into the breakdown and its value by a join with :func:`cell_table` (a few dozen rows).
+Breakdowns that are sums of another's cells (the IMD quintile and Core20 of deciles, ``all`` of
+any breakdown) are not repeated for but summed after the grouping (:func:`fan_out`): the
+registered population at 1M people groups 52 million rows instead of 79.
 """
 
 from __future__ import annotations
