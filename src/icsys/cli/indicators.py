@@ -52,7 +52,10 @@ def compute(
         None,
         "--workers",
         min=1,
-        help="Processes finishing indicators after aggregation [default: one per CPU, at most 4].",
+        help=(
+            "Processes finishing indicators as their families are aggregated "
+            "[default: one per CPU, at most 4]."
+        ),
     ),
 ) -> None:
     """Compute the indicator library into the indicator_values mart."""
