@@ -38,7 +38,6 @@ class People:
         *,
         shared: dict[str, ir.Table] | None = None,
         cache: Callable[[ir.Table], ir.Table] = lambda t: t,
-        scratch: Callable[[ir.Table], ir.Table] | None = None,
         clusters: frozenset[str] | None = None,
         ends: Sequence[date] | None = None,
     ) -> None:
@@ -51,7 +50,6 @@ class People:
         self._all_snaps = periods.select(snap=periods.end).distinct()
         self._shared = shared if shared is not None else {}
         self._cache = cache  # tables shared by every family
-        self._scratch = scratch or cache  # tables of one family, dropped after it
         self._clusters = clusters  # None: every condition flag, multimorbidity and segments
 
     def population(self, basis: Basis, *, full: bool) -> ir.Table:

@@ -67,7 +67,6 @@ def run_family(
             ends=ends,
             shared=shared,
             cache=cache,
-            scratch=keep,
             clusters=clusters,
         )
 
