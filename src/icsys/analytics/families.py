@@ -80,6 +80,16 @@ class IndicatorPlan:
     numerator: Part
     denominator: Part | None  # None: a count, or the category total of the numerator
 
+    @property
+    def sides(self) -> tuple[Part, ...]:
+        """The numerator, and the denominator when it has one."""
+        return (self.numerator,) if self.denominator is None else (self.numerator, self.denominator)
+
+    @property
+    def families(self) -> set[str]:
+        """The families the indicator reads."""
+        return {side.family for side in self.sides}
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -176,9 +176,8 @@ def _columns_read(plan: Plan) -> dict[str, set[str]]:
     """The measure columns of each family the plan's indicators read."""
     read: dict[str, set[str]] = {}
     for ip in plan.indicators:
-        for side in (ip.numerator, ip.denominator):
-            if side is not None:
-                read.setdefault(side.family, set()).update(side.columns.values())
+        for side in ip.sides:
+            read.setdefault(side.family, set()).update(side.columns.values())
     return read
 
 

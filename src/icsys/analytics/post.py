@@ -93,10 +93,6 @@ def _plan(ids: tuple[str, ...]) -> Plan:
     return build_plan(_library(ids))
 
 
-def _families_of(ip: IndicatorPlan) -> set[str]:
-    return {ip.numerator.family} | ({ip.denominator.family} if ip.denominator else set())
-
-
 def parts(
     library: Library,
     families: Iterator[tuple[str, pa.Table]],
@@ -129,13 +125,13 @@ def parts(
         for key, table in families:
             tables[key] = table
             progress(key, table.num_rows)
-            ready = [ip for ip in waiting if _families_of(ip) <= tables.keys()]
+            ready = [ip for ip in waiting if ip.families <= tables.keys()]
             waiting = [ip for ip in waiting if ip not in ready]
             if not ready:
                 continue
             for i, rows in _long_rows(plan, ready, tables):
                 pending.add(_start(pool, task, i, numbers[i], rows))
-            for k in set(tables) - set().union(*(_families_of(ip) for ip in waiting)):
+            for k in set(tables) - set().union(*(ip.families for ip in waiting)):
                 del tables[k]  # no indicator still waiting reads it
             done = {f for f in pending if f.done()}
             pending -= done
@@ -171,7 +167,7 @@ def _long_rows(
 ) -> list[tuple[str, pd.DataFrame]]:
     """The long rows of each of the ``ready`` indicators (built together), the largest
     first."""
-    needed = set().union(*(_families_of(ip) for ip in ready))
+    needed = set().union(*(ip.families for ip in ready))
     batch = Plan(tuple(f for f in plan.families if f.key in needed), tuple(ready))
     long = long_frame(batch, {k: tables[k] for k in needed}, standardise=True)
     rows = long.groupby("indicator_id", observed=True, sort=False).indices

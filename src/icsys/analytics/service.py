@@ -232,9 +232,9 @@ def compute(
     ``as_of``: the date of the structure every period is shown on (default: ``end``);
     ``workers``: processes finishing indicators as their families come out of the engine
     (default: one per CPU, at most :data:`icsys.analytics.post.MAX_WORKERS`). ``seconds`` of
-    the result: ``structure``; ``aggregate``, the engine's time on the families; ``long``,
-    ``finish``, ``disclosure``, ``arrow`` and ``write`` summed over the workers (they overlap
-    the aggregation and each other); ``total``, the wall time from the first family to the
+    the result: ``structure``; ``aggregate``, the engine's time on the families; ``finish``,
+    ``disclosure``, ``arrow`` and ``write`` summed over the workers (they overlap the
+    aggregation and each other); ``total``, the wall time from the first family to the
     committed run.
 
     Raises:
