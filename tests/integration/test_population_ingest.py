@@ -87,7 +87,7 @@ def test_generate_without_loading(store: tuple[Engine, Settings], tmp_path: Path
 def test_cli_on_an_empty_register_loads_the_synthetic_world_first(
     tmp_path: Path, key: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = {"ICSYS_HOME": str(tmp_path / "cli")}
+    env = {"ICSYS_HOME": str(tmp_path / "cli"), "ICSYS_PSEUDONYM_KEY": str(key)}
     code = main(["synth", "population", "--persons", "3000", "--years", "1", "--seed", "4"], env)
     out = " ".join(capsys.readouterr().out.split())
     assert code == 0, out

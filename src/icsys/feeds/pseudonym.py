@@ -8,10 +8,12 @@ feeds and loads; without it a pseudonym cannot be turned back into an NHS number
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,14 +48,32 @@ def load_key(settings: Settings, environ: Mapping[str, str] | None = None) -> by
             f"elsewhere (set {KEY_ENV} to a file outside the data folder)"
         )
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(32))
+        _create_key(path)
     key = path.read_bytes()
     if len(key) < 16:
         raise ConfigError(f"the pseudonymisation key {path} is shorter than 16 bytes")
     return key
+
+
+def _create_key(path: Path) -> None:
+    """Write 32 random bytes to ``path`` whole or not at all.
+
+    Feeds load in several processes at once; each may find no key. The key is written to a
+    private file first and then linked into place, so no process ever reads a part-written key,
+    and when two race the first link wins and the other uses that key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".pseudonym-")  # mode 0600
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink()
 
 
 def is_valid_nhs_number(text: str) -> bool:
