@@ -11,13 +11,17 @@ PCN, say) is an unpublished remainder cell of that equation, suppressed from the
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.frames import codes, group_ids, integer_group_ids
-from icsys.privacy.equations import Equations, suppress
+from icsys.privacy.equations import Equations, Members, members, suppress
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -29,12 +33,41 @@ PARENT_LEVEL = {
     "system": "region",
     "region": "england",
 }
+_WIDE = 2**62
+_COLUMNS = ["indicator_id", "period_type", "period", "level", "area_code", "parent_code"]
+_COLUMNS += ["breakdown", "breakdown_value", "category"]  # all that _cell_table reads
 _KEY = ["group", "kind", "category", "level", "area", "parent", "breakdown", "value"]
 
 
 Table = dict[str, IntArray]
 """Columns of integer codes, all of one length (a frame without pandas' block copies: the
 equations select and concatenate columns many times)."""
+
+
+@dataclass(frozen=True)
+class CellSystem:
+    """The published equations among an indicator's cells: rows, then category totals (each
+    the denominator of one row), then one remainder per equation (the part of its parent its
+    children do not cover, empty for most). They depend on which cells there are, not on their
+    counts, so indicators with the same cells share one (every condition prevalence has the
+    same cells)."""
+
+    n_rows: int
+    total_rows: IntArray  # the row whose denominator each category total is
+    equations: Equations
+    child_eq: IntArray  # each equation's children, remainders left out: their equation...
+    child: IntArray  # ...and their cell
+    tiebreak: IntArray
+    shared: Members
+
+    @property
+    def n_cells(self) -> int:
+        """Rows and category totals (the remainders come after them)."""
+        return self.n_rows + len(self.total_rows)
+
+
+_SYSTEMS: OrderedDict[bytes, CellSystem] = OrderedDict()
+_KEEP_SYSTEMS = 2  # a worker meets the indicators of one family one after another
 
 
 def protect(
@@ -44,33 +77,80 @@ def protect(
     counts-class indicators; ``use_den``: the denominator is the protected count;
     ``den_counts``: the denominator is a count too; ``share``: the denominator is the total of
     the indicator's categories)."""
-    n = len(rows)
     num = rows["numerator"].to_numpy(float)
     den = rows["denominator"].to_numpy(float)
     count = _whole(np.where(use_den, den, num))
     den_whole = _whole(den)
     forced = den_counts & ~np.isnan(den) & _small(den_whole, threshold)
     primary = _small(count, threshold) | forced
+    system = cell_system(rows, share)
+    eqs = system.equations
+    cell_counts = np.concatenate([count, den_whole[system.total_rows]])
+    covered = np.bincount(
+        system.child_eq,
+        cell_counts[system.child].astype(np.float64),
+        minlength=len(eqs.parents),
+    )
+    rest = cell_counts[eqs.parents] - np.round(covered).astype(np.int64)
+    counts = np.concatenate([cell_counts, rest])
+    start = np.concatenate(
+        [primary, _small(cell_counts[system.n_rows :], threshold), np.ones(len(rest), dtype=bool)]
+    )  # remainders are never published
+    absent = np.concatenate([np.zeros(system.n_cells, dtype=bool), rest <= 0])
+    added = suppress(
+        counts, eqs, start, threshold, system.tiebreak, shared=system.shared, absent=absent
+    )[: system.n_rows]
+    return np.where(primary, "primary", np.where(added, "secondary", ""))
+
+
+def cell_system(rows: pd.DataFrame, share: BoolArray) -> CellSystem:
+    """The :class:`CellSystem` of ``rows`` (``share``: rows whose denominator is their
+    category total), reused when the last indicators had the same cells."""
+    key = _fingerprint(rows, share)
+    found = _SYSTEMS.get(key)
+    if found is None:
+        found = _SYSTEMS[key] = _build_system(rows, share)
+        while len(_SYSTEMS) > _KEEP_SYSTEMS:
+            _SYSTEMS.popitem(last=False)
+    _SYSTEMS.move_to_end(key)
+    return found
+
+
+def _fingerprint(rows: pd.DataFrame, share: BoolArray) -> bytes:
+    """A digest of everything :func:`_build_system` reads: the key columns' codes and
+    categories (only the indicators' codes: which rows are of one indicator, not its name)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in _COLUMNS:
+        col = rows[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            digest.update(np.ascontiguousarray(col.cat.codes.to_numpy()).tobytes())
+            if name != "indicator_id":
+                digest.update(repr(list(col.cat.categories)).encode())
+        else:
+            digest.update(pd.util.hash_pandas_object(col, index=False).to_numpy().tobytes())
+        digest.update(b"|")
+    digest.update(np.ascontiguousarray(share, dtype=bool).tobytes())
+    return digest.digest()
+
+
+def _build_system(rows: pd.DataFrame, share: BoolArray) -> CellSystem:
+    n = len(rows)
     cells = _cell_table(rows)
-    cells["count"] = count
     totals = _take(cells, share)  # one per category total (all of its categories agree)
     totals["kind"] = np.ones(len(totals["kind"]), dtype=np.int64)
     totals["category"] = np.full(len(totals["kind"]), -1, dtype=np.int64)
-    totals["count"] = den_whole[share]
     group, _first = integer_group_ids([totals[k] for k in _KEY])
     last = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
     np.maximum.at(last, group, np.arange(len(group), dtype=np.int64))
     kept = np.sort(last)  # the last row of each total, in the rows' order
     table = {k: np.concatenate([cells[k], totals[k][kept]]) for k in cells}
-    size = len(table["count"])
-    eqs, rest = _equations(table, n)
-    counts = np.concatenate([table["count"], rest])
-    start = np.concatenate([primary, _small(counts[n:], threshold)])
-    start[size:] = True  # remainders are never published
-    tiebreak = np.arange(len(counts), dtype=np.int64)
+    size = n + len(kept)
+    eqs, child_eq, child = _equations(table, n)
+    tiebreak = np.arange(size + len(eqs.parents), dtype=np.int64)
     tiebreak[np.lexsort([table[k] for k in reversed(_KEY)])] = np.arange(size)
-    added = suppress(counts, eqs, start, threshold, tiebreak)[:n]
-    return np.where(primary, "primary", np.where(added, "secondary", ""))
+    total_rows = np.flatnonzero(share)[kept].astype(np.int64)
+    shared = members(eqs, size + len(eqs.parents))
+    return CellSystem(n, total_rows, eqs, child_eq, child, tiebreak, shared)
 
 
 def _take(table: Table, at: BoolArray | IntArray | slice) -> Table:
@@ -136,10 +216,11 @@ def _code_of(col: pd.Series, text: str) -> int:
     return values.index(text) if text in values else -2
 
 
-def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray]:
-    """Every equation among ``table``'s cells (rows, then totals), with a remainder cell
-    appended to each equation whose parent exceeds its children; the remainders' counts."""
-    size = len(table["count"])
+def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray, IntArray]:
+    """Every equation among ``table``'s cells (rows, then totals), each with a remainder cell
+    appended (numbered from the last cell on, in equation order); each non-remainder child's
+    equation and cell."""
+    size = len(table["group"])
     ids = np.arange(size, dtype=np.int64)
     place = ["group", "level", "area", "parent", "breakdown", "value"]
     edges: list[tuple[int, IntArray, IntArray]] = []
@@ -170,16 +251,11 @@ def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray]:
     eq, child_ids = eq[order], child[order]
     parents = parent[first]
     sizes = np.bincount(eq, minlength=len(first)).astype(np.int64)
-    counts = table["count"]
-    covered = np.bincount(eq, counts[child_ids].astype(np.float64), minlength=len(first))
-    rest = counts[parents] - np.round(covered).astype(np.int64)
-    has_rest = rest > 0
-    ptr = np.concatenate([[0], np.cumsum(sizes + has_rest)]).astype(np.int64)
+    ptr = np.concatenate([[0], np.cumsum(sizes + 1)]).astype(np.int64)
     children = np.empty(int(ptr[-1]), dtype=np.int64)
-    shift = np.repeat(ptr[:-1] - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-    children[np.arange(len(child_ids)) + shift] = child_ids
-    children[ptr[1:][has_rest] - 1] = size + np.arange(int(has_rest.sum()))
-    return Equations(parents, ptr, children), rest[has_rest]
+    children[np.arange(len(child_ids)) + eq] = child_ids  # each earlier equation's remainder
+    children[ptr[1:] - 1] = size + np.arange(len(first))
+    return Equations(parents, ptr, children), eq, child_ids
 
 
 def _at(rows: IntArray, found: IntArray) -> IntArray:
@@ -192,13 +268,32 @@ def _match(
 ) -> IntArray:
     """For each of the ``left`` rows of ``table``, the position in ``right`` (rows of ``table``)
     of the last whose ``right_on`` equal its ``on``, or -1: a many-to-one join on integer
-    codes."""
-    group, first = integer_group_ids(
-        [
-            np.concatenate([table[a][left], table[b][right]])
-            for a, b in zip(on, right_on, strict=True)
-        ]
+    codes (each side's columns combined into one integer, then hashed)."""
+    left_key, right_key = (
+        key[at] for key, at in zip(_joint_keys(table, on, right_on), (left, right), strict=True)
     )
-    last = np.full(len(first), -1, dtype=np.int64)
-    np.maximum.at(last, group[len(left) :], np.arange(len(right), dtype=np.int64))
-    return last[group[: len(left)]]
+    index = pd.Index(right_key)
+    if index.is_unique:
+        return np.asarray(index.get_indexer(left_key), dtype=np.int64)
+    found, uniques = pd.factorize(np.concatenate([right_key, left_key]))
+    last = np.full(len(uniques), -1, dtype=np.int64)
+    np.maximum.at(last, found[: len(right)], np.arange(len(right), dtype=np.int64))
+    return np.asarray(last[found[len(right) :]], dtype=np.int64)
+
+
+def _joint_keys(table: Table, on: list[str], right_on: list[str]) -> tuple[IntArray, IntArray]:
+    """One integer per cell of ``table`` from its ``on`` columns and one from its ``right_on``
+    columns, equal exactly when the columns are (each pair of columns shares one range)."""
+    n = len(table["group"])
+    keys = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    size = 1
+    for a, b in zip(on, right_on, strict=True):
+        lo = min(int(table[a].min()), int(table[b].min())) if n else 0
+        span = max(int(table[a].max()), int(table[b].max())) - lo + 1 if n else 1
+        size *= span
+        if size >= _WIDE:  # too many combinations for one integer: number them first
+            found, _uniques = pd.factorize(np.concatenate(keys))
+            keys = (found[:n].astype(np.int64), found[n:].astype(np.int64))
+            size = (int(found.max()) + 1 if n else 1) * span
+        keys = (keys[0] * span + (table[a] - lo), keys[1] * span + (table[b] - lo))
+    return keys

@@ -30,25 +30,53 @@ class Equations:
     children: IntArray
 
 
-def suppress(
-    counts: IntArray, equations: Equations, start: BoolArray, threshold: int, tiebreak: IntArray
-) -> BoolArray:
-    """Cells suppressed to protect ``start`` (the primary and never-published cells): the new
-    (secondary) suppressions only."""
-    n_cells = len(counts)
+@dataclass(frozen=True)
+class Members:
+    """Every equation each cell belongs to (as child or parent), in equation order:
+    ``member[member_ptr[c]:member_ptr[c + 1]]`` for cell ``c``; ``owner``: each child's
+    equation. They depend only on the equations, so problems that share equations share them."""
+
+    owner: IntArray
+    member_ptr: IntArray
+    member: IntArray
+
+
+def members(equations: Equations, n_cells: int) -> Members:
+    """The :class:`Members` of ``equations`` over ``n_cells`` cells."""
     parents, ptr, children = equations.parents, equations.ptr, equations.children
     n_eq = len(parents)
-    sizes = np.diff(ptr)
-    owner = np.repeat(np.arange(n_eq, dtype=np.int64), sizes)
-    touched = np.zeros(n_eq, dtype=bool)
-    touched[owner[start[children]]] = True
-    touched |= start[parents]
-    # every equation each cell belongs to (as child or parent), in equation order
+    owner = np.repeat(np.arange(n_eq, dtype=np.int64), np.diff(ptr))
     cells = np.concatenate([children, parents])
     eqs = np.concatenate([owner, np.arange(n_eq, dtype=np.int64)])
     order = np.lexsort((eqs, cells))
     member_ptr = np.searchsorted(cells[order], np.arange(n_cells + 1)).astype(np.int64)
-    member = eqs[order].astype(np.int64)
+    return Members(owner, member_ptr, eqs[order].astype(np.int64))
+
+
+def suppress(
+    counts: IntArray,
+    equations: Equations,
+    start: BoolArray,
+    threshold: int,
+    tiebreak: IntArray,
+    *,
+    shared: Members | None = None,
+    absent: BoolArray | None = None,
+) -> BoolArray:
+    """Cells suppressed to protect ``start`` (the primary and never-published cells): the new
+    (secondary) suppressions only. ``shared``: :func:`members` of ``equations``, when already
+    built; ``absent``: cells treated as if they were in no equation (an equation's remainder
+    that is empty this time), which lets problems with the same equations but different
+    remainders share them."""
+    n_cells = len(counts)
+    parents, ptr, children = equations.parents, equations.ptr, equations.children
+    n_eq = len(parents)
+    found = shared if shared is not None else members(equations, n_cells)
+    gone = np.zeros(n_cells, dtype=np.bool_) if absent is None else absent.astype(np.bool_)
+    active = start & ~gone
+    touched = np.zeros(n_eq, dtype=bool)
+    touched[found.owner[active[children]]] = True
+    touched |= active[parents]
     out = start.astype(np.bool_).copy()
     added = np.zeros(n_cells, dtype=np.bool_)
     _repair(
@@ -57,9 +85,10 @@ def suppress(
         parents.astype(np.int64),
         ptr.astype(np.int64),
         children.astype(np.int64),
-        member_ptr,
-        member,
+        found.member_ptr,
+        found.member,
         np.flatnonzero(touched).astype(np.int64),
+        gone,
         out,
         added,
         int(threshold),
@@ -77,6 +106,7 @@ def _repair(  # noqa: PLR0912, C901 - one compiled loop over flat arrays
     member_ptr: IntArray,
     member: IntArray,
     touched: IntArray,
+    gone: BoolArray,
     out: BoolArray,
     added: BoolArray,
     threshold: int,
@@ -103,6 +133,8 @@ def _repair(  # noqa: PLR0912, C901 - one compiled loop over flat arrays
         extra = -1
         for k in range(first[i], first[i + 1]):
             c = kids[k]
+            if gone[c]:
+                continue
             if out[c]:
                 n_hidden += 1
                 hidden_sum += count[c]

@@ -7,10 +7,14 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from icsys.analytics import cells
 from icsys.analytics.definitions.loader import load_library
+from icsys.analytics.frames import as_categoricals
+from icsys.analytics.long import TEXT_COLUMNS
 from icsys.analytics.public import DisclosurePolicy, complementary, public_view
 from icsys.privacy.complementary import Cell, protect_hierarchy
 
@@ -101,3 +105,40 @@ def test_a_count_indicators_published_value_is_its_rounded_count():
     assert public.loc["S2", ["value", "numerator"]].tolist() == [50.0, 50.0]
     assert public.loc["S3", "disclosure"] == "primary"
     assert public.loc["S3", ["value", "numerator"]].isna().all()
+
+
+def _systems_and_region(region: str, counts: dict[str, int], categorical: bool) -> pd.DataFrame:
+    """Systems S1.. of region R1 and one region row, ``region`` (R1: their parent); text
+    columns as categoricals, as the engine gives them, or as plain text."""
+    frame = _count_rows("rtt_52_week_waits", counts)
+    top = frame.iloc[:1].assign(
+        level="region", area_code=region, parent_code="E92000001", numerator=sum(counts.values())
+    )
+    frame = pd.concat([frame, top], ignore_index=True)
+    return as_categoricals(frame, TEXT_COLUMNS) if categorical else frame
+
+
+def _verdicts(frame: pd.DataFrame) -> dict[str, str]:
+    public = public_view(frame, DisclosurePolicy(), load_library())
+    return dict(zip(public["area_code"], public["disclosure"], strict=True))
+
+
+@pytest.mark.parametrize("categorical", [True, False])
+def test_indicators_with_the_same_cells_share_their_equations_and_no_others(
+    categorical: bool,
+) -> None:
+    small_s1 = {"S1": 3, "S2": 50, "S3": 47}
+    small_s2 = {"S1": 60, "S2": 5, "S3": 35}
+    fresh = {}
+    for region in ("R1", "R2"):
+        for i, counts in enumerate((small_s1, small_s2)):
+            cells._SYSTEMS.clear()  # each worked out on its own
+            fresh[region, i] = _verdicts(_systems_and_region(region, counts, categorical))
+    # under its published parent, a suppressed system needs a suppressed sibling
+    assert fresh["R1", 0] == {"S1": "primary", "S2": "rounded", "S3": "secondary", "R1": "rounded"}
+    # a region R2 that is not their parent: no equation, the lone suppression stands
+    assert fresh["R2", 0] == {"S1": "primary", "S2": "rounded", "S3": "rounded", "R2": "rounded"}
+    cells._SYSTEMS.clear()  # now one after another, reusing what they can
+    for region, i in [("R1", 0), ("R1", 1), ("R2", 0), ("R2", 1), ("R1", 1)]:
+        counts = (small_s1, small_s2)[i]
+        assert _verdicts(_systems_and_region(region, counts, categorical)) == fresh[region, i]

@@ -86,3 +86,33 @@ def test_a_lone_suppressed_child_gets_a_sibling():
     start = np.array([False, True, False, False])
     added = suppress(counts, eqs, start, 7, np.arange(4, dtype=np.int64))
     assert added.tolist() == [False, False, False, True]  # the smaller of 9 and 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(system=_systems(), threshold=st.integers(1, 10), seed=st.integers(0, 2**16))
+def test_an_absent_child_is_as_if_it_were_left_out_of_its_equation(system, threshold, seed):
+    """What the public view relies on to share one equation system between indicators: an
+    empty remainder, started suppressed and marked absent, changes nothing."""
+    counts, families, start = system
+    rng = np.random.default_rng(seed)
+    rank = rng.permutation(len(counts) + len(families))
+    cells = len(counts)
+    # every equation gets one extra child of its own, suppressed from the start; some are absent
+    absent = rng.random(len(families)) < 0.5
+    extended = [(p, [*kids, cells + i]) for i, (p, kids) in enumerate(families)]
+    kept = [
+        (p, [*kids, cells + i]) if not gone else (p, kids)
+        for i, ((p, kids), gone) in enumerate(zip(families, absent, strict=True))
+    ]
+    all_counts = np.array([*counts, *rng.integers(1, 12, len(families))], dtype=np.int64)
+    all_start = np.array([*start, *[True] * len(families)], dtype=bool)
+    expected = suppress(all_counts, equations_from_lists(kept), all_start, threshold, rank)
+    got = suppress(
+        all_counts,
+        equations_from_lists(extended),
+        all_start,
+        threshold,
+        rank,
+        absent=np.array([False] * cells + absent.tolist(), dtype=bool),
+    )
+    assert got.tolist() == expected.tolist()
