@@ -123,14 +123,25 @@ def _fingerprint(rows: pd.DataFrame, share: BoolArray) -> bytes:
     for name in _COLUMNS:
         col = rows[name]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            digest.update(np.ascontiguousarray(col.cat.codes.to_numpy()).tobytes())
-            if name != "indicator_id":
+            found = col.cat.codes.to_numpy()
+            if name == "indicator_id":  # its rank among the rows' indicators, not the library's
+                found = _dense(found)
+            else:
                 digest.update(repr(list(col.cat.categories)).encode())
+            digest.update(np.ascontiguousarray(found).tobytes())
         else:
             digest.update(pd.util.hash_pandas_object(col, index=False).to_numpy().tobytes())
         digest.update(b"|")
     digest.update(np.ascontiguousarray(share, dtype=bool).tobytes())
     return digest.digest()
+
+
+def _dense(found: npt.NDArray[np.signedinteger[npt.NBitBase]]) -> IntArray:
+    """Categorical codes (-1: missing) renumbered 0, 1, ... in their order, among those
+    present only."""
+    shifted = found.astype(np.int64) + 1
+    present = np.bincount(shifted) > 0
+    return np.asarray((np.cumsum(present) - 1)[shifted], dtype=np.int64)
 
 
 def _build_system(rows: pd.DataFrame, share: BoolArray) -> CellSystem:

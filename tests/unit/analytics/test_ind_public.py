@@ -142,3 +142,18 @@ def test_indicators_with_the_same_cells_share_their_equations_and_no_others(
     for region, i in [("R1", 0), ("R1", 1), ("R2", 0), ("R2", 1), ("R1", 1)]:
         counts = (small_s1, small_s2)[i]
         assert _verdicts(_systems_and_region(region, counts, categorical)) == fresh[region, i]
+
+
+def test_an_indicator_among_others_shares_the_equations_of_one_with_the_same_cells() -> None:
+    # The engine's rows name every indicator of their batch as categories, so each
+    # indicator's rows carry a different code for their id: the equations do not depend on it.
+    frame = _systems_and_region("R1", {"S1": 3, "S2": 50, "S3": 47}, categorical=True)
+    verdicts = []
+    cells._SYSTEMS.clear()
+    for others in (["a_first"], ["z_last"], ["a_first", "b_second"]):
+        ids = sorted([*others, "rtt_52_week_waits"])
+        rows = frame.assign(indicator_id=frame["indicator_id"].cat.set_categories(ids))
+        verdicts.append(_verdicts(rows))
+        assert len(cells._SYSTEMS) == 1
+    assert verdicts[0] == verdicts[1] == verdicts[2]
+    assert verdicts[0]["S3"] == "secondary"
