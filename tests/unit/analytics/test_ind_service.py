@@ -79,6 +79,17 @@ def test_mart_written_per_indicator_equals_the_whole_computation(home: Settings)
         assert len(list((run / name).glob("part-*.parquet"))) == len(INDICATORS)
         assert pq.read_table(mart.view_path(run, name)).schema.equals(mart.SCHEMA)
     assert set(written["indicator_id"]) == {*INDICATORS}
+    # a reader's filter skips files and row groups by the columns' statistics
+    part = pq.ParquetFile(next((run / "public").glob("part-*.parquet")))
+    columns = part.metadata.row_group(0)
+    stats = {columns.column(i).path_in_schema for i in range(columns.num_columns)}
+    stats = {c for c in stats if columns.column(part.schema_arrow.get_field_index(c)).statistics}
+    assert stats == set(mart.FILTERED)
+    last = written_public[written_public["indicator_id"] == INDICATORS[-1]]
+    area = str(last["area_code"].iloc[len(last) // 2])
+    one = service.values(home, indicator=INDICATORS[-1], area=area)
+    chosen = last[last["area_code"] == area]
+    assert len(one) == len(chosen) > 0
     expected = _sorted(whole.assign(disclosure=""))
     pd.testing.assert_frame_equal(
         _sorted(written)[expected.columns], expected, check_dtype=False, check_categorical=False
