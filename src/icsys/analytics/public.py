@@ -114,7 +114,7 @@ def public_view(
             share = share and bool(ind.denominator and ind.denominator.category_total)
             rules[ind.id] = (column, den_counts, share)
     out = frame.copy()
-    out["disclosure"] = ""
+    out["disclosure"] = _verdicts(np.zeros(len(out), dtype=np.int8))
     ids, names = pd.factorize(out["indicator_id"])
     rule = [rules.get(str(name)) for name in names]
     protected = np.array([r is not None for r in rule] + [False])[ids]
@@ -130,8 +130,13 @@ def public_view(
     share = np.array([r is not None and r[2] for r in rule])[which]
     verdict = protect(rows, use_den, den_counts, share, policy.threshold)
     suppressed = verdict != ""
-    disclosure = np.where(suppressed, verdict, "rounded" if policy.rounding != "none" else "")
-    out["disclosure"] = _place(len(out), where, disclosure)
+    shown_as = VERDICTS.index("rounded" if policy.rounding != "none" else "")
+    disclosure = np.zeros(len(out), dtype=np.int8)
+    disclosure[where] = np.where(
+        verdict == "primary", VERDICTS.index("primary"), VERDICTS.index("secondary")
+    )
+    disclosure[where[~suppressed]] = shown_as
+    out["disclosure"] = _verdicts(disclosure)
     hide = np.zeros(len(out), dtype=bool)
     hide[where[suppressed]] = True
     for col in ("value", "lower", "upper", "numerator", "denominator"):
@@ -155,10 +160,13 @@ def public_view(
     return out
 
 
-def _place(n: int, where: npt.NDArray[np.int64], values: npt.NDArray[np.str_]) -> pd.Series:
-    column = np.full(n, "", dtype=object)
-    column[where] = values
-    return column
+VERDICTS = ("", "primary", "rounded", "secondary")
+"""The public view's ``disclosure`` values: shown as computed, suppressed (primary or
+secondary), shown rounded."""
+
+
+def _verdicts(codes: npt.NDArray[np.int8]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=list(VERDICTS))
 
 
 def round_counts(values: npt.NDArray[np.float64], mode: RoundingMode) -> npt.NDArray[np.float64]:

@@ -10,13 +10,12 @@ values left out. Series of two or more points get an XmR chart under the run's r
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.breakdown_codes import ALL
 from icsys.analytics.frames import codes, group_ids
 from icsys.analytics.methods.spc_rules import SpcRules
-from icsys.analytics.methods.spc_vector import xmr_batch
+from icsys.analytics.methods.spc_vector import POINT_TYPES, xmr_batch
 
 SERIES_KEYS = ("indicator_id", "level", "area_code", "parent_code", "category")
 _SIGN = {"increase": 1, "decrease": -1, "neutral": 0}
@@ -24,9 +23,9 @@ _SIGN = {"increase": 1, "decrease": -1, "neutral": 0}
 
 def spc_point_types(
     out: pd.DataFrame, kinds: dict[str, str], directions: dict[str, str], rules: SpcRules
-) -> npt.NDArray[np.object_]:
-    """The point type of each row of ``out`` (``None`` off the charted series)."""
-    result = np.full(len(out), None, dtype=object)
+) -> pd.Categorical:
+    """The point type of each row of ``out`` (missing off the charted series)."""
+    result = np.full(len(out), -1, dtype=np.int8)
     ind, ids = pd.factorize(out["indicator_id"])
     period_type, types = pd.factorize(out["period_type"])
     type_code = {str(t): i for i, t in enumerate(types)}
@@ -53,5 +52,5 @@ def spc_point_types(
             chosen = np.flatnonzero((lengths == n) & finite)
             at = starts[chosen][:, None] + np.arange(n)[None, :]
             batch = xmr_batch(values[at], sign[chosen], rules)
-            result[rows[at].ravel()] = batch.point_types().ravel()
-    return result
+            result[rows[at].ravel()] = batch.point_type.ravel()
+    return pd.Categorical.from_codes(result, categories=list(POINT_TYPES))
