@@ -96,7 +96,7 @@ def suppress(
     return added
 
 
-@numba.njit(cache=False, nogil=True)
+@numba.njit(cache=True, nogil=True)
 def _repair(  # noqa: PLR0912, C901 - one compiled loop over flat arrays
     count: IntArray,
     rank: IntArray,
@@ -164,7 +164,7 @@ def _repair(  # noqa: PLR0912, C901 - one compiled loop over flat arrays
                 queued[j] = True
 
 
-@numba.njit(cache=False, inline="always")
+@numba.njit(cache=True, inline="always")
 def _smaller(count: IntArray, rank: IntArray, a: int, b: int) -> bool:
     """Whether cell ``a`` is the better pick than ``b``: non-zero first, then the smaller
     count, then the smaller ``rank``."""
