@@ -207,7 +207,9 @@ def arrow_rows(frame: pd.DataFrame, constants: dict[str, str]) -> pa.Table:
             arrays.append(_from_codes(np.zeros(n, dtype=np.int32), text))
             continue
         column = frame[field.name]
-        if field.type != TEXT:
+        if field.name in PERIOD_DATES and column.dtype == object:
+            arrays.append(_period_dates(frame, field.name))
+        elif field.type != TEXT:
             arrays.append(pa.array(column.to_numpy(), field.type, from_pandas=True))
         elif isinstance(column.dtype, pd.CategoricalDtype):
             codes = column.cat.codes.to_numpy()
@@ -217,6 +219,29 @@ def arrow_rows(frame: pd.DataFrame, constants: dict[str, str]) -> pa.Table:
             plain = pa.array(column.to_numpy(), pa.string(), from_pandas=True)
             arrays.append(plain.dictionary_encode().cast(TEXT))
     return pa.Table.from_arrays(arrays, schema=WRITE_SCHEMA)
+
+
+PERIOD_DATES = ("period_start", "period_end")
+"""Columns set by the period alone: one date per period label."""
+
+
+def _period_dates(frame: pd.DataFrame, name: str) -> pa.Array:
+    """A date column of :data:`PERIOD_DATES` as date32, converting one date per period rather
+    than one per row (building dates from Python objects was most of the table's cost) when
+    the periods are categorical; row by row otherwise."""
+    period = frame["period"]
+    if not isinstance(period.dtype, pd.CategoricalDtype):
+        return pa.array(frame[name].to_numpy(), pa.date32(), from_pandas=True)
+    codes = period.cat.codes.to_numpy()
+    first = np.full(len(period.cat.categories) + 1, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # each period's first row
+    present = first[:-1] >= 0
+    days = frame[name].to_numpy()[first[:-1][present]]
+    lookup = np.full(len(first), -1, dtype=np.int64)  # the last: a missing period's (code -1)
+    lookup[:-1][present] = np.arange(int(present.sum()))
+    dates = pa.array(days, pa.date32(), from_pandas=True)
+    index = lookup[codes]
+    return dates.take(pa.array(index, mask=index < 0))
 
 
 def _from_codes(codes: np.ndarray[Any, Any], text: pa.Array) -> pa.Array:
