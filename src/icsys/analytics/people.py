@@ -88,6 +88,16 @@ class People:
             self._shared[f"{key}:areas"] = self._cache(ranked.select("unit", *areas).distinct())
         return self._shared[key], self._shared[f"{key}:areas"]
 
+    def unit_sizes(self, basis: Basis) -> ir.Table:
+        """(unit, n): at least as many as the people in each unit on any date (a unit of
+        people with no known unit too): the registrations with its practices (a person
+        registered twice with one unit counts twice), or the people living in it."""
+        if basis == "registered":
+            t = self._registrations().select("unit")
+        else:
+            t = self._resident_leaves().select("unit")
+        return t.group_by("unit").aggregate(n=t.count())
+
     def _unit_of_leaf(self, t: ir.Table, basis: Basis) -> ir.Table:
         """``t`` with the unit of its text ``leaf`` (null for a leaf outside the structure: the
         row is left out at stage 3, as an unknown leaf always was)."""

@@ -72,12 +72,13 @@ def run_family(
 
     builder = builder_for(None)
     chunks: list[list[date]] = []
-    packed: tuple[lanes.Pair, ...] = ()
+    packed = lanes.NONE
     if fam.source == "population":
         persons = _person_count(builder, execute)
         chunks = _snapshot_chunks(builder, execute, persons)
-        if lanes.can_pack(persons):
-            packed = lanes.pairs([c.name for c in fam.columns if c.measure.value != "sum"])
+        largest = min(persons, _most_in_a_unit(builder, fam, execute))
+        counts = [c.name for c in fam.columns if c.measure.value != "sum"]
+        packed = lanes.packing(counts, largest)
     if len(chunks) <= 1:
         cells = keep(family_expression(fam, builder, packed))
     else:
@@ -94,7 +95,7 @@ def run_family(
 PERSON_DATES_AT_ONCE = 40_000_000
 """How many people × period ends a population family aggregates in one query (one chunk up to
 about 1.5 million people). Each row is repeated per breakdown and summed into one column per
-measure (41 for the whole library, summed two to a column): chunks bound each query's rows.
+measure (41 for the whole library, summed several to a column): chunks bound each query's rows.
 With them, and each family's cached tables dropped after it, the whole library at 10 million
 people runs without spilling (docs/benchmarks.md)."""
 
@@ -112,6 +113,14 @@ def _snapshot_chunks(
 def _person_count(builder: Rows, execute: Callable[[ir.Table], pa.Table]) -> int:
     people = builder.people()
     return int(execute(people.aggregate(n=people.pid.count())).column("n")[0].as_py() or 0)
+
+
+def _most_in_a_unit(builder: Rows, fam: Family, execute: Callable[[ir.Table], pa.Table]) -> int:
+    """The most people a stage-2 group of a population family can count (see
+    :meth:`icsys.analytics.people.People.unit_sizes`)."""
+    sizes = builder.unit_sizes(fam.basis)
+    found = execute(sizes.aggregate(n=sizes.n.max())).column("n")[0].as_py()
+    return int(found or 0)
 
 
 def _clusters(plan: Plan) -> frozenset[str] | None:

@@ -3,7 +3,7 @@ then at every level of the basis."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
@@ -17,9 +17,9 @@ from icsys.analytics.rows import Rows
 from icsys.analytics.sources import LEVELS, SOURCES
 
 
-def family_expression(fam: Family, builder: Rows, packed: Sequence[lanes.Pair] = ()) -> ir.Table:
+def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.NONE) -> ir.Table:
     """Stage 1 and 2: the family's measures per (period, unit, breakdown cell, age band),
-    the ``packed`` pairs of counts two to a column (see :mod:`icsys.analytics.lanes`)."""
+    counts ``packed`` several to a column (see :mod:`icsys.analytics.lanes`)."""
     t = builder.family_rows(fam)
     measures = {c.name: measure_value(t, c, fam.source) for c in fam.columns}
     measures = lanes.pack(measures, packed)
