@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 
 from icsys.analytics.breakdown_codes import ALL
-from icsys.analytics.frames import codes, group_ids, integer_group_ids
+from icsys.analytics.frames import codes, group_ids, integer_group_ids, sort_order_of
 from icsys.privacy.equations import Equations, Members, members, suppress
 
 IntArray = npt.NDArray[np.int64]
@@ -158,7 +158,7 @@ def _build_system(rows: pd.DataFrame, share: BoolArray) -> CellSystem:
     size = n + len(kept)
     eqs, child_eq, child = _equations(table, n)
     tiebreak = np.arange(size + len(eqs.parents), dtype=np.int64)
-    tiebreak[np.lexsort([table[k] for k in reversed(_KEY)])] = np.arange(size)
+    tiebreak[sort_order_of([table[k] for k in _KEY])] = np.arange(size)
     total_rows = np.flatnonzero(share)[kept].astype(np.int64)
     shared = members(eqs, size + len(eqs.parents))
     return CellSystem(n, total_rows, eqs, child_eq, child, tiebreak, shared)
@@ -258,7 +258,7 @@ def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray, IntArray
     found_parent = parent >= 0
     kind, child, parent, part = (a[found_parent] for a in (kind, child, parent, part))
     eq, first = integer_group_ids([kind, parent, part])
-    order = np.lexsort((child, eq))
+    order = np.argsort(eq * max(size, 1) + child)  # by equation, then child
     eq, child_ids = eq[order], child[order]
     parents = parent[first]
     sizes = np.bincount(eq, minlength=len(first)).astype(np.int64)

@@ -80,6 +80,16 @@ def integer_group_ids(columns: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
     return _groups(_combined(ranged, n, _WIDE))
 
 
+def sort_order_of(columns: Sequence[IntArray]) -> IntArray:
+    """Row positions sorting integer ``columns`` of equal length, the first the primary key
+    (as :func:`numpy.lexsort` of them reversed, in one stable sort of a combined key)."""
+    n = len(columns[0]) if columns else 0
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    ranged = ((col - col.min(), int(col.max() - col.min()) + 1) for col in columns)
+    return np.argsort(_combined(ranged, n, _WIDE), kind="stable").astype(np.int64)
+
+
 def group_ids(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[IntArray, IntArray]:
     """A group id per row over ``keys`` (missing values form their own group) and the position
     of each group's first row."""
