@@ -91,11 +91,14 @@ class People:
     def unit_sizes(self, basis: Basis) -> ir.Table:
         """(unit, n): at least as many as the people in each unit on any date (a unit of
         people with no known unit too): the registrations with its practices (a person
-        registered twice with one unit counts twice), or the people living in it."""
+        registered twice with one unit counts twice), or the people living in it (on another
+        basis, everyone as if in one unit)."""
         if basis == "registered":
             t = self._registrations().select("unit")
-        else:
+        elif basis == "resident":
             t = self._resident_leaves().select("unit")
+        else:
+            t = self.people().select(unit=ibis.literal(0, "int64"))
         return t.group_by("unit").aggregate(n=t.count())
 
     def _unit_of_leaf(self, t: ir.Table, basis: Basis) -> ir.Table:
