@@ -10,7 +10,7 @@ Exact, not approximate: every value is a whole number, and a double holds whole 
 up to 2**53. A stage-2 group of a population family counts each person at most once (one row a
 person and period end), so no lane's sum passes the number of people in the largest unit; each
 lane is given the bits that number needs (:func:`packing`), and as many lanes share a column as
-fit in 53 bits: four at a million people (about 3,000 in the largest unit), two at England's
+fit in 53 bits: four at a million people (about 6,000 in the largest unit), two at England's
 size.
 """
 
