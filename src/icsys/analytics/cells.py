@@ -243,8 +243,11 @@ def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray, IntArray
     # parent area -> child areas (the same kind, category, breakdown and value)
     same = ["group", "kind", "category", "breakdown", "value"]
     has_up = ids[(table["up"] >= 0) & (table["parent"] >= 0)]
-    found = _match(table, has_up, ids, [*same, "up", "parent"], [*same, "level", "area"])
-    edges.append((1, has_up, _at(ids, found)))
+    # only cells of a parent level can be parents (a PCN in two sub-ICBs is two cells, but
+    # never a parent): fewer cells to index, and usually a unique key each
+    uppers = ids[np.isin(table["level"], np.unique(table["up"][has_up]))]
+    found = _match(table, has_up, uppers, [*same, "up", "parent"], [*same, "level", "area"])
+    edges.append((1, has_up, _at(uppers, found)))
     # area total -> its values of one breakdown
     area = ["group", "kind", "category", "level", "area", "parent"]
     is_all = table["breakdown"] == table["all_breakdown"]
