@@ -261,7 +261,7 @@ def _equations(table: Table, n_rows: int) -> tuple[Equations, IntArray, IntArray
     found_parent = parent >= 0
     kind, child, parent, part = (a[found_parent] for a in (kind, child, parent, part))
     eq, first = integer_group_ids([kind, parent, part])
-    order = np.argsort(eq * max(size, 1) + child)  # by equation, then child
+    order = np.argsort(eq * max(size, 1) + child, kind="stable")  # by equation, then child
     eq, child_ids = eq[order], child[order]
     parents = parent[first]
     sizes = np.bincount(eq, minlength=len(first)).astype(np.int64)

@@ -48,7 +48,7 @@ def members(equations: Equations, n_cells: int) -> Members:
     owner = np.repeat(np.arange(n_eq, dtype=np.int64), np.diff(ptr))
     cells = np.concatenate([children, parents])
     eqs = np.concatenate([owner, np.arange(n_eq, dtype=np.int64)])
-    order = np.argsort(cells * max(n_eq, 1) + eqs)  # by cell, then equation (one integer key)
+    order = np.argsort(cells * max(n_eq, 1) + eqs, kind="stable")  # by cell, then equation
     counts = np.bincount(cells, minlength=n_cells)
     member_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return Members(owner, member_ptr, eqs[order].astype(np.int64))
