@@ -112,15 +112,19 @@ def _snapshot_chunks(
 
 def _person_count(builder: Rows, execute: Callable[[ir.Table], pa.Table]) -> int:
     people = builder.people()
-    return int(execute(people.aggregate(n=people.pid.count())).column("n")[0].as_py() or 0)
+    return _number(execute, people.aggregate(n=people.pid.count()))
 
 
 def _most_in_a_unit(builder: Rows, fam: Family, execute: Callable[[ir.Table], pa.Table]) -> int:
     """The most people a stage-2 group of a population family can count (see
     :meth:`icsys.analytics.people.People.unit_sizes`)."""
     sizes = builder.unit_sizes(fam.basis)
-    found = execute(sizes.aggregate(n=sizes.n.max())).column("n")[0].as_py()
-    return int(found or 0)
+    return _number(execute, sizes.aggregate(n=sizes.n.max()))
+
+
+def _number(execute: Callable[[ir.Table], pa.Table], one: ir.Table) -> int:
+    """The whole number in column ``n`` of a one-row table (0 when missing)."""
+    return int(execute(one).column("n")[0].as_py() or 0)
 
 
 def _clusters(plan: Plan) -> frozenset[str] | None:
