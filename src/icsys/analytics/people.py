@@ -171,10 +171,10 @@ class People:
         return self._shared["registrations"]
 
     def _registered_at(self, keys: ir.Table) -> ir.Table:
-        """(pid, snap, unit): the practice each person is registered with on each date of
-        ``keys`` (a table of ``snap``, for everyone, or of ``pid`` and ``snap``): the
-        registration open that day, the latest started when several are (ties: the smallest
-        practice code).
+        """(pid, snap, unit, and ``keys``' other columns): the practice each person is
+        registered with on each date of ``keys`` (a table of ``snap``, for everyone, or of
+        ``pid`` and ``snap``): the registration open that day, the latest started when several
+        are (ties: the smallest practice code).
 
         Most people's registrations never overlap, so at most one is open at any date and a
         join finds it; only people with overlapping registrations are ranked. The practice is
@@ -190,8 +190,8 @@ class People:
                 on = (part.pid == keys.pid) & on
             return tidy(part.join(keys, on))
 
-        simple = at(reg.filter(reg.overlaps_ == 0))
-        simple = simple.select("pid", "snap", "unit")
+        columns = list(dict.fromkeys(["pid", *keys.columns, "unit"]))
+        simple = at(reg.filter(reg.overlaps_ == 0)).select(*columns)
         several = at(reg.filter(reg.overlaps_ == 1))
         several = several.mutate(
             rank_=ibis.row_number().over(
@@ -199,7 +199,7 @@ class People:
                 order_by=[ibis.desc(several.start_date), several.practice_code],
             )
         )
-        several = several.filter(several.rank_ == 0).select("pid", "snap", "unit")
+        several = several.filter(several.rank_ == 0).select(*columns)
         return simple.union(several)
 
     def _demographics(self, t: ir.Table, on: ir.DateValue) -> ir.Table:

@@ -37,7 +37,13 @@ from icsys.analytics.families import Family, Plan, condition_fields
 from icsys.analytics.people import TableGetter
 from icsys.analytics.rows import Rows
 from icsys.analytics.sources import SOURCES
-from icsys.analytics.stages import family_expression, rollup_expression, with_derived_cells
+from icsys.analytics.spans import spans_apply
+from icsys.analytics.stages import (
+    family_expression,
+    rollup_expression,
+    span_expression,
+    with_derived_cells,
+)
 
 
 def run_family(
@@ -50,8 +56,9 @@ def run_family(
     shared: dict[str, ir.Table] | None = None,
     clusters: frozenset[str] | None = None,
 ) -> pa.Table:
-    """Run one family on an engine: stages 1-2 cached (the population a chunk of period ends
-    at a time, see :data:`PERSON_DATES_AT_ONCE`), stage 3 executed to Arrow. The family's own
+    """Run one family on an engine: stages 1-2 cached (the population by spans, see
+    :mod:`icsys.analytics.spans`, or else a chunk of period ends at a time, see
+    :data:`PERSON_DATES_AT_ONCE`), stage 3 executed to Arrow. The family's own
     cached tables are dropped once its result is out (at 10M people they would otherwise
     pile up in the engine, and spill, family after family)."""
     scratch: list[ir.Table] = []
@@ -71,19 +78,23 @@ def run_family(
         )
 
     builder = builder_for(None)
-    chunks: list[list[date]] = []
     packed = lanes.NONE
-    if fam.source == "population":
+    if fam.source != "population":
+        cells = keep(family_expression(fam, builder))
+    else:
         persons = _person_count(builder, execute)
-        chunks = _snapshot_chunks(builder, execute, persons)
+        ends = _snapshots(builder, execute)
         largest = min(persons, _most_in_a_unit(builder, fam, execute))
         counts = [c.name for c in fam.columns if c.measure.value != "sum"]
         packed = lanes.packing(counts, largest)
-    if len(chunks) <= 1:
-        cells = keep(family_expression(fam, builder, packed))
-    else:
-        parts = (keep(family_expression(fam, builder_for(c), packed)) for c in chunks)
-        cells = ibis.union(*parts)
+        chunks = _snapshot_chunks(ends, persons)
+        if spans_apply(fam, ends):
+            cells = keep(span_expression(fam, builder, ends, packed))
+        elif len(chunks) > 1:  # person-dates, a chunk of period ends at a time
+            parts = (keep(family_expression(fam, builder_for(c), packed)) for c in chunks)
+            cells = ibis.union(*parts)
+        else:
+            cells = keep(family_expression(fam, builder, packed))
     cells = lanes.unpack(with_derived_cells(cells, fam, keep), packed)
     areas = builder.units(fam.basis)[1]
     result = execute(rollup_expression(cells, fam, areas, builder.period_keys(fam)))
@@ -100,12 +111,14 @@ With them, and each family's cached tables dropped after it, the whole library a
 people runs without spilling (docs/benchmarks.md)."""
 
 
-def _snapshot_chunks(
-    builder: Rows, execute: Callable[[ir.Table], pa.Table], persons: int
-) -> list[list[date]]:
+def _snapshots(builder: Rows, execute: Callable[[ir.Table], pa.Table]) -> list[date]:
+    """A population family's period ends, in order."""
+    return sorted(execute(builder.periods.select("end").distinct()).column("end").to_pylist())
+
+
+def _snapshot_chunks(ends: list[date], persons: int) -> list[list[date]]:
     """A population family's period ends in chunks of at most :data:`PERSON_DATES_AT_ONCE`
     person-dates."""
-    ends = sorted(execute(builder.periods.select("end").distinct()).column("end").to_pylist())
     size = max(1, PERSON_DATES_AT_ONCE // max(1, persons))
     return [ends[i : i + size] for i in range(0, len(ends), size)]
 

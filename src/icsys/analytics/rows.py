@@ -8,11 +8,11 @@ import ibis.expr.types as ir  # type: ignore[import-untyped]
 
 from icsys.analytics.attributes import tidy
 from icsys.analytics.families import Family, needs_conditions, period_key_kind
-from icsys.analytics.people import People
 from icsys.analytics.sources import NOT_STATED, SOURCES
+from icsys.analytics.spans import SpanPeople
 
 
-class Rows(People):
+class Rows(SpanPeople):
     """Builds the stage-1 relation of each family from the engine's tables."""
 
     def period_keys(self, fam: Family) -> ir.Table:

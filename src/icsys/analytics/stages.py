@@ -3,7 +3,8 @@ then at every level of the basis."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
@@ -11,23 +12,24 @@ import ibis.expr.types as ir  # type: ignore[import-untyped]
 from icsys.analytics import lanes
 from icsys.analytics.attributes import esp_band, tidy
 from icsys.analytics.breakdown_codes import ALL, CELLS, cell_code, cell_table, fan_out
-from icsys.analytics.families import KEY_COLUMNS, NO_BAND, Family, period_key_kind
+from icsys.analytics.families import (
+    KEY_COLUMNS,
+    NO_BAND,
+    Family,
+    needs_conditions,
+    period_key_kind,
+)
 from icsys.analytics.measures import measure_value
 from icsys.analytics.rows import Rows
 from icsys.analytics.sources import LEVELS, SOURCES
+from icsys.analytics.spans import age_breaks
 
 
 def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.NONE) -> ir.Table:
     """Stage 1 and 2: the family's measures per (period, unit, breakdown cell, age band),
     counts ``packed`` several to a column (see :mod:`icsys.analytics.lanes`)."""
-    t = builder.family_rows(fam)
-    measures = {c.name: measure_value(t, c, fam.source) for c in fam.columns}
-    measures = lanes.pack(measures, packed)
+    base, measures = _measured(fam, builder.family_rows(fam), packed)
     persons = [c.name for c in fam.columns if c.measure.value == "persons"]
-    base = t.mutate(
-        **measures,
-        esp_band=esp_band(t.age) if fam.banded else ibis.literal(NO_BAND, "int64"),
-    )
     kind = period_key_kind(fam)
     # months are published as totals only (breakdowns from quarters up)
     if kind == "event":
@@ -57,6 +59,78 @@ def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.
     base = base.mutate(cell=listed.unnest())
     return base.group_by(["pkey", "unit", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
+    )
+
+
+def _measured(fam: Family, t: ir.Table, packed: lanes.Packing) -> tuple[ir.Table, list[str]]:
+    """Stage 1's rows with the family's measures (counts ``packed``) and ESP 2013 age band."""
+    measures = lanes.pack({c.name: measure_value(t, c, fam.source) for c in fam.columns}, packed)
+    base = t.mutate(
+        **measures,
+        esp_band=esp_band(t.age) if fam.banded else ibis.literal(NO_BAND, "int64"),
+    )
+    return base, list(measures)
+
+
+def span_expression(
+    fam: Family, builder: Rows, ends: Sequence[date], packed: lanes.Packing = lanes.NONE
+) -> ir.Table:
+    """Stage 1 and 2 of a population family from its spans (:mod:`icsys.analytics.spans`):
+    the same rows as :func:`family_expression`'s.
+
+    Each span counts +1 in its cells at its first period end and -1 at the period end after
+    its last (none when it lasts to the end); a running sum over the period ends of each
+    (unit, cell, age band) gives the counts at every period end, each kept until the next
+    change. A row is kept where people are counted (the running count of spans), as a
+    grouping of person-dates keeps the groups that have rows. Months are totals only, as in
+    :func:`family_expression`.
+
+    Exact: the counts are whole numbers, and no partial sum passes what a period end's count
+    can reach (the people entering, or leaving, a group at one period end were all in it at
+    that end or the one before), so packed lanes stay exact too (see :mod:`icsys.analytics.lanes`).
+    """
+    n = len(ends)
+    t = builder.spans(fam.basis, ends, full=needs_conditions(fam), ages=age_breaks(fam))
+    base, measures = _measured(fam, t, packed)
+    fine = fan_out(_breakdowns(fam))[0]
+    codes = [cell_code(base, b) for b in dict.fromkeys([*fine, ALL])]
+    # one unnest of every (cell, edge): cell * width + the edge's position, exits after n
+    width = 2 * n + 1
+    starts = [c * width + base.from_ for c in codes]
+    stops = [c * width + n + base.to_ for c in codes]
+    listed = ibis.ifelse(base.to_ < n, ibis.array(starts + stops), ibis.array(starts))
+    base = base.select("unit", "esp_band", *measures, code_=listed.unnest())
+    edge = base.code_ % width
+    base = base.mutate(
+        cell=(base.code_ // width).cast("int32"),
+        at_=ibis.ifelse(edge < n, edge, edge - n),
+        sign_=ibis.ifelse(edge < n, 1.0, -1.0),
+    )
+    keys = ["unit", "cell", "esp_band"]
+    deltas = base.group_by(["at_", *keys]).aggregate(
+        rows_=base.sign_.sum(), **{m: (base[m] * base.sign_).sum() for m in measures}
+    )
+    running = ibis.cumulative_window(group_by=keys, order_by="at_")
+    order = ibis.window(group_by=keys, order_by="at_")
+    deltas = deltas.select(
+        *keys,
+        "at_",
+        next_=deltas.at_.lead().over(order).fill_null(n),
+        rows_=deltas.rows_.sum().over(running),
+        **{m: deltas[m].sum().over(running) for m in measures},
+    )
+    ends_at = builder.snapshot_positions()
+    out = deltas.join(ends_at, (ends_at.bp >= deltas.at_) & (ends_at.bp < deltas.next_))
+    detail = out.snap.month().isin([3, 6, 9, 12])
+    total = CELLS.index((ALL, ALL))
+    in_detail = ibis.literal(True) if ALL in fine else out.cell != total
+    out = out.filter((out.rows_ > 0) & ibis.ifelse(detail, in_detail, out.cell == total))
+    return out.select(
+        pkey=out.snap,
+        unit=out.unit,
+        cell=out.cell,
+        esp_band=out.esp_band,
+        **{m: out[m] for m in measures},
     )
 
 
