@@ -9,7 +9,8 @@ indicator that reads it. Each family runs in three stages:
    (practice, LSOA or organisation) — never materialised: only one row a person (``people``
    with an integer key), the registrations and each person's first onset per condition
    cluster are cached, and a person's practice, age and conditions on a date are looked up
-   from them;
+   from them; a population family of many period ends takes each person once per *span* of
+   period ends over which nothing it reads changes (:mod:`icsys.analytics.spans`);
 2. one aggregation to (period, unit, breakdown value, ESP 2013 age band), each row once per
    breakdown that cannot be summed from another (the IMD quintile and Core20 are sums of
    deciles, ``all`` of any breakdown's values: :func:`icsys.analytics.breakdown_codes.fan_out`),
