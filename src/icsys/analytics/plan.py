@@ -88,10 +88,9 @@ def run_family(
         largest = min(persons, _most_in_a_unit(builder, fam, execute))
         counts = [c.name for c in fam.columns if c.measure.value != "sum"]
         packed = lanes.packing(counts, largest)
-        chunks = _snapshot_chunks(ends, persons)
         if spans_apply(fam, ends):
             cells = keep(span_expression(fam, builder, ends, packed))
-        elif len(chunks) > 1:  # person-dates, a chunk of period ends at a time
+        elif len(chunks := _snapshot_chunks(ends, persons)) > 1:  # person-dates, in chunks
             parts = (keep(family_expression(fam, builder_for(c), packed)) for c in chunks)
             cells = ibis.union(*parts)
         else:

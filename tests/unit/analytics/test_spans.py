@@ -30,10 +30,7 @@ PLAN = build_plan(load_library())
 PERIODS = periods_ending(END, months=12, quarters=4, years=2)  # 13 period ends
 
 
-def _families(
-    world_folder: Path, *, seed: int, persons: int, by_spans: bool
-) -> dict[str, pd.DataFrame]:
-    world = synthetic_world(world_folder, seed=seed, persons=persons)
+def _families(world, *, by_spans: bool) -> dict[str, pd.DataFrame]:
     fewest = 1 if by_spans else 10**6
     out = {}
     with (
@@ -53,8 +50,9 @@ def test_spans_give_the_rows_of_person_dates(seed, persons):
     # births, deaths, moves between practices, onsets, birthdays and recent admissions all
     # fall inside the two years of the synthetic world
     with tempfile.TemporaryDirectory() as tmp:
-        by_spans = _families(Path(tmp) / "a", seed=seed, persons=persons, by_spans=True)
-        by_dates = _families(Path(tmp) / "b", seed=seed, persons=persons, by_spans=False)
+        world = synthetic_world(Path(tmp), seed=seed, persons=persons)
+        by_spans = _families(world, by_spans=True)
+        by_dates = _families(world, by_spans=False)
     assert (
         by_spans.keys()
         == by_dates.keys()
