@@ -90,6 +90,11 @@ def _day_key(day: ir.DateValue) -> ir.IntegerValue:
     return day.year().cast("int64") * 10000 + day.month() * 100 + day.day()
 
 
+def _end_keys(ends: Sequence[date]) -> list[int]:
+    """The period ends as whole numbers yyyymmdd (see :func:`_day_key`)."""
+    return [e.year * 10000 + e.month * 100 + e.day for e in ends]
+
+
 def _position(key: ir.IntegerValue, ends: Sequence[int]) -> ir.IntegerValue:
     """How many of the (sorted) ``ends`` are before ``key``: the position of the first period
     end on or after it (``len(ends)`` when none is)."""
@@ -130,7 +135,7 @@ class SpanPeople(People):
     ) -> ir.Table:
         """(pid, bp): every position where something a person is counted as may change (and
         0); positions past the last period end included, to be dropped."""
-        keys = [e.year * 10000 + e.month * 100 + e.day for e in ends]
+        keys = _end_keys(ends)
 
         def at(day: ir.DateValue) -> ir.IntegerValue:
             return _position(_day_key(day), keys)
@@ -143,7 +148,7 @@ class SpanPeople(People):
                     [ibis.literal(0, "int64"), at(people.date_of_birth), at(people.date_of_death)]
                 ).unnest(),
             ),
-            self._birthdays(ends, keys, ages),
+            self._birthdays(ends, ages),
         ]
         if basis == "registered":
             reg = self._registrations()
@@ -176,9 +181,7 @@ class SpanPeople(People):
         )
         return t.select("pid", bp=ibis.array([t.start_, t.stop_]).unnest())
 
-    def _birthdays(
-        self, ends: Sequence[date], keys: Sequence[int], ages: Sequence[int]
-    ) -> ir.Table:
+    def _birthdays(self, ends: Sequence[date], ages: Sequence[int]) -> ir.Table:
         """(pid, bp): the positions of the birthdays on which people reach one of ``ages``
         between the first and last period end. A person is ``a`` on a period end when its
         (year, month, day) is at least (year of birth + a, month and day of birth): the rule of
@@ -194,4 +197,4 @@ class SpanPeople(People):
         t = t.filter((t.age_ <= t.last_) & t.age_.isin(list(ages)))
         dob = t.date_of_birth
         key = (dob.year().cast("int64") + t.age_) * 10000 + dob.month() * 100 + dob.day()
-        return t.select("pid", bp=_position(key, keys))
+        return t.select("pid", bp=_position(key, _end_keys(ends)))

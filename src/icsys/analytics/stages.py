@@ -35,7 +35,7 @@ def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.
     if kind == "event":
         detail = base.period_type != "month"
     elif kind == "snapshot":
-        detail = base.snap.month().isin([3, 6, 9, 12])
+        detail = _quarter_end(base.snap)
     else:
         detail = ibis.literal(True)
     base = base.mutate(detail_=detail)
@@ -60,6 +60,12 @@ def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.
     return base.group_by(["pkey", "unit", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
     )
+
+
+def _quarter_end(snap: ir.DateValue) -> ir.BooleanValue:
+    """Whether a period end is a quarter's: the snapshots with breakdowns (months are totals
+    only)."""
+    return snap.month().isin([3, 6, 9, 12])
 
 
 def _measured(fam: Family, t: ir.Table, packed: lanes.Packing) -> tuple[ir.Table, list[str]]:
@@ -121,7 +127,7 @@ def span_expression(
     )
     ends_at = builder.snapshot_positions()
     out = deltas.join(ends_at, (ends_at.bp >= deltas.at_) & (ends_at.bp < deltas.next_))
-    detail = out.snap.month().isin([3, 6, 9, 12])
+    detail = _quarter_end(out.snap)
     total = CELLS.index((ALL, ALL))
     in_detail = ibis.literal(True) if ALL in fine else out.cell != total
     out = out.filter((out.rows_ > 0) & ibis.ifelse(detail, in_detail, out.cell == total))

@@ -113,7 +113,7 @@ def test_a_birthday_is_a_breakpoint_at_the_first_period_end_of_the_new_age():
     }
     people = spans.SpanPeople(tables.__getitem__, ["month"])
     ages = spans.age_breaks(_family())
-    points = people._birthdays(ends, [e.year * 10000 + e.month * 100 + e.day for e in ends], ages)
+    points = people._birthdays(ends, ages)
     points = points.join(people.people().select("pid", "person_id"), "pid")
     found = ibis.duckdb.connect().execute(points)
     got = {(int(p[1:]), int(bp)) for p, bp in zip(found["person_id"], found["bp"], strict=True)}
