@@ -14,11 +14,13 @@ boundaries of the chosen date (and on the old boundaries by choosing an earlier 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Engine, select
 
 from icsys.domain.codes import ENGLAND_CODE
@@ -174,12 +176,13 @@ def ons_population(engine: Engine, snap: Snapshot) -> pa.Table:
     mapping = snap._parents(Level.LSOA11, Level.LSOA21, Relation.LSOA_MAP)  # noqa: SLF001
     have21 = {year for level, _c, year, _s, _a in rows if level == Level.LSOA21}
     by_sex = {(level, code, year) for level, code, year, sex, _a in rows if sex != "P"}
-    cells: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0.0] * AGES)
+    cells: dict[tuple[int, str, str], int] = {}  # (year, 2021 LSOA, sex) -> its number
+    given: list[str] = []  # the ages of each row read
+    into: list[tuple[int, int, float]] = []  # (row read, cell, share)
     for level, code, year, sex_code, ages in rows:
         if sex_code == "P" and (level, code, year) in by_sex:
             continue  # persons are the sum of the sexes given
         sex = "U" if sex_code == "P" else sex_code
-        counts = [float(x) for x in ages.split(",")]
         if level == Level.LSOA21:
             targets = [(code, 1.0)]
         elif year in have21:
@@ -187,24 +190,38 @@ def ons_population(engine: Engine, snap: Snapshot) -> pa.Table:
         else:
             targets = [(new, share or 1.0) for new, share in mapping.get(code, [])]
         for new, share in targets:
-            cell = cells[(year, new, sex)]
-            for age, count in enumerate(counts[:AGES]):
-                cell[age] += count * share
-    years, codes, sexes, ages_out, values = [], [], [], [], []
-    for (year, code, sex), counts in sorted(cells.items()):
-        for age, count in enumerate(counts):
-            if count:
-                years.append(year)
-                codes.append(code)
-                sexes.append(sex)
-                ages_out.append(age)
-                values.append(count)
+            cell = cells.setdefault((year, new, sex), len(cells))
+            into.append((len(given), cell, share))
+        given.append(ages)
+    counts = _ages_matrix(given)
+    sums = np.zeros((len(cells), AGES))
+    if into:
+        read, cell_of, shares = (np.asarray(x) for x in zip(*into, strict=True))
+        # in the rows' order, as a running sum per cell would add them
+        np.add.at(sums, cell_of, counts[read] * shares[:, None])
+    keys = sorted(cells)
+    ordered = sums[np.array([cells[k] for k in keys], dtype=np.int64)]
+    cell_rows, ages_out = np.nonzero(ordered)
     return pa.table(
         {
-            "year": pa.array(years, pa.int64()),
-            "lsoa_code": pa.array(codes, pa.string()),
-            "sex": pa.array(sexes, pa.string()),
-            "age": pa.array(ages_out, pa.int64()),
-            "population": pa.array(values, pa.float64()),
+            "year": pa.array(np.array([k[0] for k in keys], np.int64)[cell_rows]),
+            "lsoa_code": pa.array([k[1] for k in keys], pa.string()).take(cell_rows),
+            "sex": pa.array([k[2] for k in keys], pa.string()).take(cell_rows),
+            "age": pa.array(ages_out.astype(np.int64)),
+            "population": pa.array(ordered[cell_rows, ages_out], pa.float64()),
         }
     )
+
+
+def _ages_matrix(given: list[str]) -> npt.NDArray[np.float64]:
+    """Comma-separated counts by single year of age → a matrix of :data:`AGES` columns (ages
+    past the last are dropped, missing ones are 0)."""
+    split = pc.split_pattern(pa.array(given, pa.string()), ",")
+    lengths = pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64)
+    values = pc.list_flatten(split).cast(pa.float64()).to_numpy(zero_copy_only=False)
+    row = np.repeat(np.arange(len(given)), lengths)
+    age = np.arange(len(values)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    matrix = np.zeros((len(given), AGES))
+    kept = age < AGES
+    matrix[row[kept], age[kept]] = values[kept]
+    return matrix
