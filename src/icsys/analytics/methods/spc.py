@@ -27,6 +27,7 @@ from icsys.analytics.methods.spc_rules import (
     SpcRules,
     VariationIcon,
     assurance_icon,
+    centre,
     point_type_for,
     variation_icon,
 )
@@ -209,7 +210,7 @@ def _group_stats(
 ) -> SpcGroup:
     stop = end if fix_after_n_points is None else min(end, start + fix_after_n_points)
     base = ys[start:stop]
-    mean = math.fsum(base) / len(base)
+    mean = centre(base)
     ranges = [abs(b - a) for a, b in itertools.pairwise(base)]
     mr_bar0 = math.fsum(ranges) / len(ranges) if ranges else 0.0
     mr_limit = rules.screen_constant * mr_bar0
@@ -221,7 +222,7 @@ def _group_stats(
         if rules.recompute_mean_after_screen:
             # Exclude the points whose moving range was screened out (MDC SQL).
             kept_points = [base[0], *(y for y, k in zip(base[1:], keep, strict=True) if k)]
-            mean = math.fsum(kept_points) / len(kept_points)
+            mean = centre(kept_points)
         if mr_bar == 0 and mr_bar0 > 0:
             mr_bar = mr_bar0
             warnings.append(

@@ -15,6 +15,8 @@ Icon names follow NHSRplotthedots for both presets (``improvement_high``, ``cons
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -148,3 +150,15 @@ def assurance_icon(
         return "inconsistent"
     passes = below if direction == "increase" else above
     return "consistent_pass" if passes else "consistent_fail"
+
+
+def centre(values: Sequence[float]) -> float:
+    """The mean of ``values`` as R's ``mean`` computes it (NHSRplotthedots' centre line): the
+    correctly rounded sum over n, corrected by the mean of the residuals. A series of equal
+    values then has exactly that value as its mean; a mean one unit in the last place off would
+    put every point of a flat series on one side of it, a false shift."""
+    n = len(values)
+    first = math.fsum(values) / n
+    if not math.isfinite(first):
+        return first
+    return first + math.fsum(v - first for v in values) / n

@@ -1,9 +1,10 @@
 """XmR point types of many series at once: :func:`icsys.analytics.methods.spc.xmr_chart`
 vectorised with NumPy over equal-length series (one group each, no rebase, no fixed baseline).
 
-The arithmetic is the scalar chart's, operation for operation (means and mean moving ranges
-are ``math.fsum`` per series, the limits the same float expressions), so the limits and point
-types are identical to :func:`xmr_chart`'s; the unit tests compare them on random series under
+The arithmetic is the scalar chart's, operation for operation (means by
+:func:`~icsys.analytics.methods.spc_rules.centre` and mean moving ranges by ``math.fsum`` per
+series, the limits the same float expressions), so the limits and point types are identical to
+:func:`xmr_chart`'s; the unit tests compare them on random series under
 both presets. Rules per point:
 
 * ranks 4 (astronomical), 2 (2 in 3) and 1 (shift) always fire on the side of the point's own
@@ -22,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from icsys.analytics.methods.spc_rules import PTD, SpcRules
+from icsys.analytics.methods.spc_rules import PTD, SpcRules, centre
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -79,7 +80,7 @@ def xmr_batch(values: FloatArray, direction: IntArray, rules: SpcRules = PTD) ->
 def _baseline(ys: FloatArray, rules: SpcRules) -> tuple[FloatArray, FloatArray]:
     n = ys.shape[1]
     rows = ys.tolist()
-    mean = np.array([math.fsum(r) / n for r in rows], dtype=np.float64)
+    mean = np.array([centre(r) for r in rows], dtype=np.float64)
     if n < 2:
         return mean, np.zeros(len(rows))
     ranges = np.abs(np.diff(ys, axis=1))
@@ -94,8 +95,8 @@ def _baseline(ys: FloatArray, rules: SpcRules) -> tuple[FloatArray, FloatArray]:
         mr_bar = np.where(kept_n > 0, np.array(kept_sum) / np.maximum(kept_n, 1), 0.0)
     if rules.recompute_mean_after_screen:
         points = np.concatenate([np.ones((len(rows), 1), dtype=bool), keep], axis=1)
-        sums = [math.fsum(r) for r in np.where(points, ys, 0.0).tolist()]
-        mean = np.array(sums) / points.sum(axis=1)
+        pairs = zip(ys.tolist(), points.tolist(), strict=True)
+        mean = np.array([centre([y for y, k in zip(r, p, strict=True) if k]) for r, p in pairs])
     mr_bar = np.where((mr_bar == 0) & (mr_bar0 > 0), mr_bar0, mr_bar)
     return mean, mr_bar
 

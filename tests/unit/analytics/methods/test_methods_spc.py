@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from icsys.analytics.methods.spc_rules import (
     assurance_icon,
     variation_icon,
 )
+from icsys.analytics.methods.spc_vector import xmr_batch
 
 PTD_UNSCREENED = dataclasses.replace(PTD, screen_outliers=False)
 
@@ -294,3 +296,19 @@ def test_limits_match_a_numpy_reference_without_screening(values):
     outside = {i for i in clear if y[i - 1] > upl}
     above = {i for i, label in _labels(chart).items() if label == "Above UCL"}
     assert above & clear == outside
+
+
+FLAT = 500474.00000000035  # 24 of it summed and divided by 24 is one unit in the last place less
+
+
+@pytest.mark.parametrize("rules", [PTD, MDC_SQL_2_6], ids=["ptd", "mdc"])
+def test_a_flat_series_is_common_cause_with_its_value_as_the_mean(rules):
+    # a population repeated month after month from one yearly estimate: every point is on the
+    # centre line (as R's mean puts it), so no run of points "above" it is a shift
+    assert math.fsum([FLAT] * 24) / 24 != FLAT
+    chart = xmr_chart([FLAT] * 24, rules=rules, improvement_direction="increase")
+    assert chart.groups[0].mean == FLAT
+    assert _types(chart) == {}
+    batch = xmr_batch(np.full((1, 24), FLAT), np.array([1]), rules)
+    assert batch.mean[0] == FLAT
+    assert set(batch.point_types()[0]) == {"common_cause"}
