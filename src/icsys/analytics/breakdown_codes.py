@@ -3,8 +3,8 @@
 Stage 2 of a family repeats each row once per breakdown and groups by the breakdown value; on
 text keys that grouping dominated a family's run time (the registered population at 1M people:
 79 million rows). Every (breakdown, value) pair the plan can produce has a fixed *cell code*
-(its position in :data:`CELLS`), computed from the row's attributes, and stage 3 turns the codes
-back into the breakdown and its value by a join with :func:`cell_table` (a few dozen rows).
+(its position in :data:`CELLS`), computed from the row's attributes, and the engine returns the
+codes, turned back into the breakdown and its value by :func:`icsys.analytics.coded.decode`.
 Breakdowns that are sums of another's cells (the IMD quintile and Core20 of deciles, ``all`` of
 any breakdown) are not repeated for but summed after the grouping (:func:`fan_out`): the
 registered population at 1M people groups 52 million rows instead of 79.
@@ -127,15 +127,3 @@ def breakdown_value(t: ir.Table, breakdown: str) -> ir.StringValue:
     index = _INDEX[breakdown](t)
     labels = VALUES[breakdown]
     return ibis.cases(*((index == i, label) for i, label in enumerate(labels)))
-
-
-def cell_table() -> ir.Table:
-    """cell → breakdown, breakdown_value (an in-memory table every engine can join)."""
-    return ibis.memtable(
-        {
-            "cell": list(range(len(CELLS))),
-            "breakdown": [b for b, _v in CELLS],
-            "breakdown_value": [v for _b, v in CELLS],
-        },
-        schema={"cell": "int32", "breakdown": "string", "breakdown_value": "string"},
-    )

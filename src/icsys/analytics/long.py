@@ -2,9 +2,10 @@
 
 One row per indicator, cell, category and age band with the numerator and denominator side by
 side (a denominator from another family joined on the cell), restricted to the indicator's own
-periods and breakdowns (months as totals only). The text columns come back as pandas
-categoricals with sorted categories, so the steps after (:mod:`icsys.analytics.finish`,
-:mod:`icsys.analytics.public`) group and sort on small integer codes instead of Python strings.
+periods and breakdowns (months as totals only). The query joins and filters on numbers, and the
+text columns come back as pandas categoricals with sorted categories, so the steps after
+(:mod:`icsys.analytics.finish`, :mod:`icsys.analytics.public`) group and sort on small integer
+codes instead of Python strings.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from icsys.analytics.families import KEY_COLUMNS, LONG_COLUMNS, NO_BAND, Indicat
 from icsys.analytics.methods.dsr import ESP2013_WEIGHTS
 
 TEXT_COLUMNS = ("indicator_id", *(k for k in KEY_COLUMNS if k != "esp_band"), "category")
-_NO_PARENT = "\x00"  # stands for a missing parent in joins (DuckDB joins never match NULLs)
 
 
 def default_memory_limit() -> str:
@@ -33,10 +33,6 @@ def default_memory_limit() -> str:
     run's peak within bounds."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return f"{max(1, total // 4 // 2**20)}MB"
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 STANDARDISED_COLUMNS = ("dsr_weight", "dsr_sum", "dsr_var")
@@ -65,7 +61,11 @@ def _standardised(sql: str) -> str:
 
 
 def _select(
-    ip: IndicatorPlan, names: dict[str, str], period_ids: list[str], *, standardise: bool = False
+    ip: IndicatorPlan,
+    names: dict[str, str],
+    codes: dict[str, dict[str, int]],
+    *,
+    standardise: bool = False,
 ) -> list[str]:
     ind = ip.indicator
     num = names[ip.numerator.family]
@@ -80,18 +80,16 @@ def _select(
         source = f"{num} AS n FULL OUTER JOIN {den} AS d ON {on}"
         key_sql = [f"coalesce(n.{k}, d.{k})" for k in [*keys, "parent_code"]]
         den_alias = "d"
-    own = [p for p in period_ids if p.split(":", 1)[0] in ind.periods]
-    months = [p for p in own if p.startswith("month:")]  # published as totals only
-    shown = ", ".join(_quote(b) for b in (ALL, *ind.breakdowns))
+    periods = codes["period_id"]
+    own = [c for p, c in periods.items() if p.split(":", 1)[0] in ind.periods]
+    months = [c for p, c in periods.items() if p.startswith("month:") and c in own]
+    shown = [c for b, c in codes["breakdown"].items() if b in {ALL, *ind.breakdowns}]
     period, breakdown = key_sql[0], key_sql[keys.index("breakdown")]
     where = (
-        f"{period} IN ({', '.join(map(_quote, own))}) AND {breakdown} IN ({shown})"
-        if own
-        else "FALSE"
+        f"{period} IN ({_listed(own)}) AND {breakdown} IN ({_listed(shown)})" if own else "FALSE"
     )
-    if months:
-        listed = ", ".join(map(_quote, months))
-        where += f" AND ({period} NOT IN ({listed}) OR {breakdown} = {_quote(ALL)})"
+    if months:  # published as totals only
+        where += f" AND ({period} NOT IN ({_listed(months)}) OR {breakdown} = {_total(codes)})"
     out = []
     for category, num_col in ip.numerator.columns.items():
         if ip.denominator is None:
@@ -101,8 +99,8 @@ def _select(
             den_sql = f"CAST({den_alias}.{den_col} AS DOUBLE)"
         cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
         sql = (
-            f"SELECT CAST({_quote(ind.id)} AS {_ENUM}indicator_id) AS indicator_id, "
-            f"{', '.join(cols)}, CAST({_quote(category)} AS {_ENUM}category) AS category, "
+            f"SELECT CAST({codes['indicator_id'][ind.id]} AS INTEGER) AS indicator_id, "
+            f"{', '.join(cols)}, CAST({codes['category'][category]} AS INTEGER) AS category, "
             f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE) AS numerator, {den_sql} AS denominator "
             f"FROM {source} WHERE {where}"
         )
@@ -116,6 +114,14 @@ def _select(
     return out
 
 
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers)) if numbers else "NULL"
+
+
+def _total(codes: dict[str, dict[str, int]]) -> str:
+    return str(codes["breakdown"].get(ALL, _MISSING))
+
+
 def long_frame(
     plan: Plan, results: dict[str, pa.Table], *, standardise: bool = False
 ) -> pd.DataFrame:
@@ -123,10 +129,17 @@ def long_frame(
 
     ``standardise``: an age-standardised indicator gets one row per cell (``esp_band``
     :data:`~icsys.analytics.families.NO_BAND`) instead of one per band, with
-    :data:`STANDARDISED_COLUMNS` (a fifth to a twentieth of the rows)."""
+    :data:`STANDARDISED_COLUMNS` (a fifth to a twentieth of the rows).
+
+    The families' text keys (dictionary columns from :func:`icsys.analytics.coded.decode`,
+    or plain text) are numbered in one sorted dictionary per column before the query, which
+    joins and filters on the numbers; the text columns come back as categoricals of them."""
     columns = [*LONG_COLUMNS, *(STANDARDISED_COLUMNS if standardise else ())]
     if not results:
         return pd.DataFrame(columns=columns)
+    words = _universes(plan, results)
+    codes = {kind: {w: i for i, w in enumerate(values)} for kind, values in words.items()}
+    read = _columns_read(plan)
     spill = tempfile.TemporaryDirectory(prefix="icsys-long-")
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": default_memory_limit(),
@@ -136,40 +149,21 @@ def long_frame(
     try:
         names = {key: f"fam{i}" for i, key in enumerate(results)}
         for key, table in results.items():
-            con.register(f"{names[key]}_arrow", table)
-        period_ids = _enums(con, plan, [f"{n}_arrow" for n in names.values()])
-        read = _columns_read(plan)
-        for key, table in results.items():
-            name = names[key]
-            cols = []
-            for c in table.column_names:
-                if c not in KEY_COLUMNS and c not in read.get(key, ()):
-                    continue
-                if c in _ENUM_OF:
-                    value = f"coalesce({c}, {_quote(_NO_PARENT)})" if c == "parent_code" else c
-                    c = f"CAST({value} AS {_ENUM}{_ENUM_OF[c]}) AS {c}"  # noqa: PLW2901
-                cols.append(c)
-            con.execute(  # once: every indicator of the family reads these text codes
-                f"CREATE TEMP TABLE {name} AS SELECT {', '.join(cols)} FROM {name}_arrow"
-            )
-            con.unregister(f"{name}_arrow")
+            kept = [c for c in table.column_names if c in KEY_COLUMNS or c in read.get(key, ())]
+            con.register(names[key], _numbered(table.select(kept), codes))
         parts = [
             sql
             for ip in plan.indicators
-            for sql in _select(ip, names, period_ids, standardise=standardise)
+            for sql in _select(ip, names, codes, standardise=standardise)
         ]
         if not parts:
             return pd.DataFrame(columns=columns)
-        listed = ", ".join(
-            f"nullif(parent_code, {_quote(_NO_PARENT)}) AS parent_code" if c == "parent_code" else c
-            for c in columns
-        )
-        query = f"SELECT {listed} FROM ({' UNION ALL BY NAME '.join(parts)})"
-        table = con.sql(query).to_arrow_table()  # text columns arrive dictionary-encoded
+        query = f"SELECT {', '.join(columns)} FROM ({' UNION ALL BY NAME '.join(parts)})"
+        table = con.sql(query).to_arrow_table()
     finally:
         con.close()
         spill.cleanup()
-    return categorical_frame(table.unify_dictionaries())
+    return _frame(table, words)
 
 
 def _columns_read(plan: Plan) -> dict[str, set[str]]:
@@ -181,8 +175,7 @@ def _columns_read(plan: Plan) -> dict[str, set[str]]:
     return read
 
 
-_ENUM = "icsys_"  # DuckDB ENUM types of the text columns: DuckDB and Arrow pass them as codes
-_ENUM_OF = {
+_KIND_OF = {
     "period_id": "period_id",
     "level": "level",
     "area_code": "area",
@@ -190,28 +183,62 @@ _ENUM_OF = {
     "breakdown": "breakdown",
     "breakdown_value": "breakdown_value",
 }
+_MISSING = -1  # stands for a missing code (a parent): joins match it, as they never match NULL
 
 
-def _enums(con: duckdb.DuckDBPyConnection, plan: Plan, tables: list[str]) -> list[str]:
-    """Create an ENUM type for each text column from the values ``tables`` hold (area and
-    parent codes share one); return the period ids."""
+def _universes(plan: Plan, results: dict[str, pa.Table]) -> dict[str, list[str]]:
+    """Every text a column of the long frame can hold, sorted (area and parent codes
+    together), from the families' dictionaries and the plan."""
+    found: dict[str, set[str]] = {kind: set() for kind in _KIND_OF.values()}
+    for table in results.values():
+        for column, kind in _KIND_OF.items():
+            for chunk in table.column(column).chunks:
+                words = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk.unique()
+                found[kind].update(w for w in words.to_pylist() if w is not None)
+    out = {kind: sorted(words) for kind, words in found.items()}
+    out["indicator_id"] = sorted(ip.indicator.id for ip in plan.indicators)
+    out["category"] = sorted({c for ip in plan.indicators for c in ip.numerator.columns} | {""})
+    return out
 
-    def create(name: str, values: list[str]) -> None:
-        listed = ", ".join(_quote(v) for v in sorted(set(values)))
-        con.execute(f"CREATE TYPE {_ENUM}{name} AS ENUM ({listed})")
 
-    found: dict[str, list[str]] = {}
-    for column, name in _ENUM_OF.items():
-        parts = " UNION ".join(f"SELECT DISTINCT {column} AS v FROM {t}" for t in tables)
-        rows = con.execute(f"SELECT DISTINCT v FROM ({parts}) WHERE v IS NOT NULL").fetchall()
-        found.setdefault(name, []).extend(str(r[0]) for r in rows)
-    found["area"].append(_NO_PARENT)
-    for name, values in found.items():
-        create(name, values)
-    create("indicator_id", [ip.indicator.id for ip in plan.indicators])
-    categories = {c for ip in plan.indicators for c in ip.numerator.columns}
-    create("category", [*categories, ""])
-    return sorted(set(found["period_id"]))
+def _numbered(table: pa.Table, codes: dict[str, dict[str, int]]) -> pa.Table:
+    """``table`` with its text keys as numbers (:data:`_MISSING` for none)."""
+    for column, kind in _KIND_OF.items():
+        number = codes[kind]
+        parts = []
+        for chunk in table.column(column).chunks:
+            coded = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+            lookup = np.array([number[w] for w in coded.dictionary.to_pylist()], dtype=np.int32)
+            found = pc.fill_null(coded.indices, 0).to_numpy(zero_copy_only=False)
+            out = lookup[found] if len(lookup) else np.zeros(len(found), dtype=np.int32)
+            if coded.indices.null_count:
+                out = np.where(
+                    coded.indices.is_null().to_numpy(zero_copy_only=False), _MISSING, out
+                )
+            parts.append(pa.array(out, pa.int32()))
+        table = table.set_column(
+            table.schema.get_field_index(column), column, pa.chunked_array(parts, pa.int32())
+        )
+    return table
+
+
+def _frame(table: pa.Table, words: dict[str, list[str]]) -> pd.DataFrame:
+    """The query's numbers → a frame with the text columns as categoricals of ``words`` (sorted,
+    so code order is text order)."""
+    columns: dict[str, object] = {}
+    for name in table.column_names:
+        kind = _KIND_OF.get(name, name)
+        if kind not in words:
+            columns[name] = table.column(name).to_numpy()
+            continue
+        size = len(words[kind])
+        small = np.int8 if size < 2**7 else np.int16 if size < 2**15 else np.int32
+        columns[name] = pd.Categorical.from_codes(
+            table.column(name).to_numpy().astype(small, copy=False),
+            categories=words[kind],
+            validate=False,
+        )
+    return pd.DataFrame(columns)
 
 
 def categorical_frame(table: pa.Table) -> pd.DataFrame:

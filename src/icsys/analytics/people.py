@@ -76,7 +76,10 @@ class People:
         A *unit* is the set of leaves (practices, LSOAs or organisations) that fall in the same
         area at every level of the basis: about one per PCN where there are five practices.
         Stage 2 groups by the unit's number rather than the leaf's code: fewer groups, on an
-        integer key, with the same sums at every level (a unit never straddles two areas)."""
+        integer key, with the same sums at every level (a unit never straddles two areas).
+
+        The areas also come numbered: ``<column>_no`` is the :meth:`area_numbers` number of
+        each code column (stage 3 groups and returns numbers, not text)."""
         key = f"units:{basis}"
         if key not in self._shared:
             levels = self.table(LEAF_MAPS[basis])
@@ -85,8 +88,26 @@ class People:
             unit = ibis.dense_rank().over(order_by=[levels[c] for c in areas]).cast("int64")
             ranked = levels.mutate(unit=unit)
             self._shared[key] = self._cache(ranked.select("leaf", "unit"))
-            self._shared[f"{key}:areas"] = self._cache(ranked.select("unit", *areas).distinct())
+            numbered = ranked.select("unit", *areas).distinct()
+            codes = self.area_numbers(basis)
+            for c in areas:
+                named = codes.select(**{c: codes.code, f"{c}_no": codes.area_no})
+                numbered = tidy(numbered.left_join(named, c))
+            self._shared[f"{key}:areas"] = self._cache(numbered)
         return self._shared[key], self._shared[f"{key}:areas"]
+
+    def area_numbers(self, basis: Basis) -> ir.Table:
+        """(code, area_no): every area code of a basis's levels, numbered from 0 in code order,
+        cached."""
+        key = f"area_numbers:{basis}"
+        if key not in self._shared:
+            levels = self.table(LEAF_MAPS[basis])
+            every = [levels.select(code=levels[c]) for c in levels.columns if c != "leaf"]
+            codes = ibis.union(*every, distinct=True)
+            codes = codes.filter(codes.code.notnull())
+            number = ibis.dense_rank().over(order_by=codes.code).cast("int32")
+            self._shared[key] = self._cache(codes.mutate(area_no=number))
+        return self._shared[key]
 
     def unit_sizes(self, basis: Basis) -> ir.Table:
         """(unit, n): at least as many as the people in each unit on any date (a unit of

@@ -32,12 +32,14 @@ from datetime import date
 import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from icsys.analytics import lanes
+from icsys.analytics.coded import Dictionaries, area_dictionary, decode
 from icsys.analytics.families import Family, Plan, condition_fields
 from icsys.analytics.people import TableGetter
 from icsys.analytics.rows import Rows
-from icsys.analytics.sources import SOURCES
+from icsys.analytics.sources import LEVELS, SOURCES
 from icsys.analytics.spans import spans_apply
 from icsys.analytics.stages import (
     family_expression,
@@ -56,12 +58,15 @@ def run_family(
     drop: Callable[[ir.Table], None],
     shared: dict[str, ir.Table] | None = None,
     clusters: frozenset[str] | None = None,
+    known_by: dict[str, pa.Array] | None = None,
 ) -> pa.Table:
     """Run one family on an engine: stages 1-2 cached (the population by spans, see
     :mod:`icsys.analytics.spans`, or else a chunk of period ends at a time, see
     :data:`PERSON_DATES_AT_ONCE`), stage 3 executed to Arrow. The family's own
     cached tables are dropped once its result is out (at 10M people they would otherwise
-    pile up in the engine, and spill, family after family)."""
+    pile up in the engine, and spill, family after family). The result's keys come back as
+    numbers and are decoded here (:mod:`icsys.analytics.coded`; ``known_by`` keeps the
+    dictionaries between families)."""
     scratch: list[ir.Table] = []
 
     def keep(expr: ir.Table) -> ir.Table:
@@ -98,9 +103,28 @@ def run_family(
     cells = lanes.unpack(with_derived_cells(cells, fam, keep), packed)
     areas = builder.units(fam.basis)[1]
     result = execute(rollup_expression(cells, fam, areas, builder.period_keys(fam)))
+    known = _dictionaries(fam, builder, execute, known_by if known_by is not None else {})
     for t in scratch:
         drop(t)
-    return result
+    return decode(result, known, [c.name for c in fam.columns])
+
+
+def _dictionaries(
+    fam: Family,
+    builder: Rows,
+    execute: Callable[[ir.Table], pa.Table],
+    known_by: dict[str, pa.Array],
+) -> Dictionaries:
+    """What a family's numbers stand for: the period ids and the basis's area codes, each
+    read from the engine once a run (``known_by`` keeps them)."""
+    if "periods" not in known_by:
+        periods = execute(builder.table("periods").select("period_no", "period_id"))
+        order = pc.sort_indices(periods, sort_keys=[("period_no", "ascending")])
+        known_by["periods"] = periods.take(order).column("period_id").combine_chunks()
+    key = f"areas:{fam.basis}"
+    if key not in known_by:
+        known_by[key] = area_dictionary(execute(builder.area_numbers(fam.basis)))
+    return Dictionaries(known_by["periods"], LEVELS[fam.basis], known_by[key])
 
 
 PERSON_DATES_AT_ONCE = 40_000_000
@@ -162,6 +186,7 @@ def iter_families(
     dropped after it."""
     clusters = _clusters(plan)
     shared: dict[str, ir.Table] = {}
+    known_by: dict[str, pa.Array] = {}
     for fam in plan.families:
         yield (
             fam.key,
@@ -173,6 +198,7 @@ def iter_families(
                 drop=drop,
                 shared=shared,
                 clusters=clusters,
+                known_by=known_by,
             ),
         )
 

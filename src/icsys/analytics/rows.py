@@ -16,11 +16,11 @@ class Rows(SpanPeople):
     """Builds the stage-1 relation of each family from the engine's tables."""
 
     def period_keys(self, fam: Family) -> ir.Table:
-        """period_id → the key stage 1 is computed by (see :func:`period_key_kind`)."""
+        """period_no → the key stage 1 is computed by (see :func:`period_key_kind`)."""
         p = self.periods
         kind = period_key_kind(fam)
         key = {"event": p.period_no, "snapshot": p.end, "year": p.pop_year}[kind]
-        return p.select("period_id", pkey=key)
+        return p.select("period_no", pkey=key)
 
     def family_rows(self, fam: Family) -> ir.Table:
         """Stage 1 of a family: one row per source row and period, with every field."""

@@ -11,9 +11,9 @@ import ibis.expr.types as ir  # type: ignore[import-untyped]
 
 from icsys.analytics import lanes
 from icsys.analytics.attributes import esp_band, tidy
-from icsys.analytics.breakdown_codes import ALL, CELLS, cell_code, cell_table, fan_out
+from icsys.analytics.breakdown_codes import ALL, CELLS, cell_code, fan_out
+from icsys.analytics.coded import CODED_KEYS
 from icsys.analytics.families import (
-    KEY_COLUMNS,
     NO_BAND,
     Family,
     needs_conditions,
@@ -174,12 +174,12 @@ def rollup_expression(
     cells: ir.Table, fam: Family, areas: ir.Table, period_keys: ir.Table
 ) -> ir.Table:
     """Stage 3: the cells joined to their unit's areas and summed at every level of the
-    basis."""
+    basis, keyed by numbers (:data:`icsys.analytics.coded.CODED_KEYS`)."""
     joined = tidy(cells.join(areas, "unit"))
     measures = [c.name for c in fam.columns]
     parts = []
-    for level in LEVELS[fam.basis]:
-        code, parent = f"{level}_code", f"{level}_parent"
+    for number, level in enumerate(LEVELS[fam.basis]):
+        code, parent = f"{level}_code_no", f"{level}_parent_no"
         if code not in areas.columns:
             continue
         sel = joined.filter(joined[code].notnull())
@@ -187,16 +187,15 @@ def rollup_expression(
             sel.group_by(
                 [
                     sel.pkey,
-                    sel[code].name("area_code"),
-                    sel[parent].name("parent_code"),
+                    sel[code].name("area_no"),
+                    sel[parent].name("parent_no"),
                     sel.cell,
                     sel.esp_band,
                 ]
             )
             .aggregate(**{m: sel[m].sum() for m in measures})
-            .mutate(level=ibis.literal(level))
+            .mutate(level_no=ibis.literal(number, "int8"))
         )
     rolled = ibis.union(*parts)
     rolled = tidy(rolled.join(period_keys, "pkey"))
-    rolled = tidy(rolled.join(cell_table(), "cell"))
-    return rolled.select(*KEY_COLUMNS, *measures)
+    return rolled.select(*CODED_KEYS, *measures)
