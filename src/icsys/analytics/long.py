@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -42,22 +43,53 @@ population), the sum of events x weight / population and of events x (weight / p
 over them. With the cell's numerator and denominator, all Dobson's limits need."""
 
 
-def _standardised(sql: str) -> str:
-    """``sql`` (an age-standardised indicator's rows per band) summed over the bands."""
+@dataclass(frozen=True)
+class _Banded:
+    """One age-standardised indicator's category: its rows per band, to be summed over the
+    bands together with every other read from the same rows (:func:`_standardised`)."""
+
+    source: str  # FROM
+    where: str  # its periods and breakdowns (key columns only)
+    keys: tuple[str, ...]  # "<expression> AS <key column>", esp_band included
+    band: str  # the esp_band expression
+    indicator: int
+    category: int
+    numerator: str
+    denominator: str
+
+
+def _standardised(name: str, banded: list[_Banded]) -> tuple[str, list[str]]:
+    """Age-standardised indicators read from the same rows (``banded``: one source and filter)
+    summed over the bands in one grouping: the CTE ``name`` and each one's rows from it."""
+    first = banded[0]
     weights = ", ".join(str(w) for w in ESP2013_WEIGHTS)
-    keys = [c for c in LONG_COLUMNS if c not in {"esp_band", "numerator", "denominator"}]
-    ratio = "(CASE WHEN d_ > 0 THEN w_ / d_ END)"
-    return (
-        f"SELECT {', '.join(keys)}, CAST({NO_BAND} AS BIGINT) AS esp_band, "
-        "sum(n_) AS numerator, sum(d_) AS denominator, "
-        f"CASE WHEN bool_or(d_ <= 0 AND n_ > 0) THEN NULL "
-        f"ELSE coalesce(sum(CASE WHEN d_ > 0 THEN w_ END), 0) END AS dsr_weight, "
-        f"coalesce(sum(n_ * {ratio}), 0) AS dsr_sum, "
-        f"coalesce(sum(n_ * {ratio} * {ratio}), 0) AS dsr_var "
-        f"FROM (SELECT *, coalesce(numerator, 0) AS n_, coalesce(denominator, 0) AS d_, "
-        f"CAST([{weights}][esp_band + 1] AS DOUBLE) AS w_ FROM ({sql}) WHERE esp_band >= 0) "
-        f"GROUP BY {', '.join(keys)}"
+    keys = [k for k in first.keys if not k.endswith(" AS esp_band")]
+    names = [k.rsplit(" AS ", 1)[1] for k in keys]
+    values = [f"{', '.join(keys)}, CAST([{weights}][{first.band} + 1] AS DOUBLE) AS w_"]
+    sums = []
+    for i, b in enumerate(banded):
+        values.append(f"coalesce({b.numerator}, 0) AS n{i}, coalesce({b.denominator}, 0) AS d{i}")
+        ratio = f"(CASE WHEN d{i} > 0 THEN w_ / d{i} END)"
+        sums.append(
+            f"sum(n{i}) AS num{i}, sum(d{i}) AS den{i}, "
+            f"CASE WHEN bool_or(d{i} <= 0 AND n{i} > 0) THEN NULL "
+            f"ELSE coalesce(sum(CASE WHEN d{i} > 0 THEN w_ END), 0) END AS w{i}, "
+            f"coalesce(sum(n{i} * {ratio}), 0) AS s{i}, "
+            f"coalesce(sum(n{i} * {ratio} * {ratio}), 0) AS v{i}"
+        )
+    cte = (
+        f"{name} AS MATERIALIZED (SELECT {', '.join(names)}, {', '.join(sums)} "
+        f"FROM (SELECT {', '.join(values)} FROM {first.source} "
+        f"WHERE {first.where} AND {first.band} >= 0) GROUP BY {', '.join(names)})"
     )
+    parts = [
+        f"SELECT CAST({b.indicator} AS INTEGER) AS indicator_id, {', '.join(names)}, "
+        f"CAST({NO_BAND} AS BIGINT) AS esp_band, CAST({b.category} AS INTEGER) AS category, "
+        f"num{i} AS numerator, den{i} AS denominator, w{i} AS dsr_weight, s{i} AS dsr_sum, "
+        f"v{i} AS dsr_var FROM {name}"
+        for i, b in enumerate(banded)
+    ]
+    return cte, parts
 
 
 def _select(
@@ -66,7 +98,9 @@ def _select(
     codes: dict[str, dict[str, int]],
     *,
     standardise: bool = False,
-) -> list[str]:
+) -> list[str | _Banded]:
+    """The rows of each category of ``ip``: a query, or for an age-standardised indicator when
+    ``standardise``, what :func:`_standardised` sums over the bands."""
     ind = ip.indicator
     num = names[ip.numerator.family]
     keys = [k for k in KEY_COLUMNS if k != "parent_code"]
@@ -90,23 +124,26 @@ def _select(
     )
     if months:  # published as totals only
         where += f" AND ({period} NOT IN ({_listed(months)}) OR {breakdown} = {_total(codes)})"
-    out = []
+    out: list[str | _Banded] = []
+    cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
     for category, num_col in ip.numerator.columns.items():
         if ip.denominator is None:
             den_sql = "CAST(NULL AS DOUBLE)"
         else:
             den_col = ip.denominator.columns.get(category, ip.denominator.columns.get(""))
             den_sql = f"CAST({den_alias}.{den_col} AS DOUBLE)"
-        cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
-        sql = (
-            f"SELECT CAST({codes['indicator_id'][ind.id]} AS INTEGER) AS indicator_id, "
-            f"{', '.join(cols)}, CAST({codes['category'][category]} AS INTEGER) AS category, "
-            f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE) AS numerator, {den_sql} AS denominator "
-            f"FROM {source} WHERE {where}"
-        )
+        num_sql = f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE)"
+        number = codes["indicator_id"][ind.id], codes["category"][category]
         if standardise and ind.method is Method.DSR:
-            out.append(_standardised(sql))
-        elif standardise:
+            band = key_sql[keys.index("esp_band")]
+            out.append(_Banded(source, where, tuple(cols), band, *number, num_sql, den_sql))
+            continue
+        sql = (
+            f"SELECT CAST({number[0]} AS INTEGER) AS indicator_id, {', '.join(cols)}, "
+            f"CAST({number[1]} AS INTEGER) AS category, {num_sql} AS numerator, "
+            f"{den_sql} AS denominator FROM {source} WHERE {where}"
+        )
+        if standardise:
             nulls = ", ".join(f"CAST(NULL AS DOUBLE) AS {c}" for c in STANDARDISED_COLUMNS)
             out.append(f"SELECT *, {nulls} FROM ({sql})")
         else:
@@ -151,14 +188,24 @@ def long_frame(
         for key, table in results.items():
             kept = [c for c in table.column_names if c in KEY_COLUMNS or c in read.get(key, ())]
             con.register(names[key], _numbered(table.select(kept), codes))
-        parts = [
-            sql
-            for ip in plan.indicators
-            for sql in _select(ip, names, codes, standardise=standardise)
+        selected = [
+            s for ip in plan.indicators for s in _select(ip, names, codes, standardise=standardise)
         ]
+        parts = [s for s in selected if isinstance(s, str)]
+        together: dict[tuple[str, str], list[_Banded]] = {}
+        for b in selected:
+            if isinstance(b, _Banded):
+                together.setdefault((b.source, b.where), []).append(b)
+        ctes = []
+        for i, banded in enumerate(together.values()):
+            cte, rows = _standardised(f"banded{i}", banded)
+            ctes.append(cte)
+            parts.extend(rows)
         if not parts:
             return pd.DataFrame(columns=columns)
         query = f"SELECT {', '.join(columns)} FROM ({' UNION ALL BY NAME '.join(parts)})"
+        if ctes:
+            query = f"WITH {', '.join(ctes)} {query}"
         table = con.sql(query).to_arrow_table()
     finally:
         con.close()
