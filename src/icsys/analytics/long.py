@@ -50,7 +50,7 @@ class _Banded:
 
     source: str  # FROM
     where: str  # its periods and breakdowns (key columns only)
-    keys: tuple[str, ...]  # "<expression> AS <key column>", esp_band included
+    keys: tuple[tuple[str, str], ...]  # (expression, key column), esp_band left out
     band: str  # the esp_band expression
     indicator: int
     category: int
@@ -63,9 +63,9 @@ def _standardised(name: str, banded: list[_Banded]) -> tuple[str, list[str]]:
     summed over the bands in one grouping: the CTE ``name`` and each one's rows from it."""
     first = banded[0]
     weights = ", ".join(str(w) for w in ESP2013_WEIGHTS)
-    keys = [k for k in first.keys if not k.endswith(" AS esp_band")]
-    names = [k.rsplit(" AS ", 1)[1] for k in keys]
-    values = [f"{', '.join(keys)}, CAST([{weights}][{first.band} + 1] AS DOUBLE) AS w_"]
+    keys = ", ".join(f"{expression} AS {name}" for expression, name in first.keys)
+    names = [name for _expression, name in first.keys]
+    values = [f"{keys}, CAST([{weights}][{first.band} + 1] AS DOUBLE) AS w_"]
     sums = []
     for i, b in enumerate(banded):
         values.append(f"coalesce({b.numerator}, 0) AS n{i}, coalesce({b.denominator}, 0) AS d{i}")
@@ -125,7 +125,10 @@ def _select(
     if months:  # published as totals only
         where += f" AND ({period} NOT IN ({_listed(months)}) OR {breakdown} = {_total(codes)})"
     out: list[str | _Banded] = []
-    cols = [f"{s} AS {k}" for s, k in zip(key_sql, [*keys, "parent_code"], strict=True)]
+    named = list(zip(key_sql, [*keys, "parent_code"], strict=True))
+    cols = [f"{expression} AS {name}" for expression, name in named]
+    unbanded = tuple((e, name) for e, name in named if name != "esp_band")
+    band = key_sql[keys.index("esp_band")]
     for category, num_col in ip.numerator.columns.items():
         if ip.denominator is None:
             den_sql = "CAST(NULL AS DOUBLE)"
@@ -135,8 +138,7 @@ def _select(
         num_sql = f"CAST(coalesce(n.{num_col}, 0) AS DOUBLE)"
         number = codes["indicator_id"][ind.id], codes["category"][category]
         if standardise and ind.method is Method.DSR:
-            band = key_sql[keys.index("esp_band")]
-            out.append(_Banded(source, where, tuple(cols), band, *number, num_sql, den_sql))
+            out.append(_Banded(source, where, unbanded, band, *number, num_sql, den_sql))
             continue
         sql = (
             f"SELECT CAST({number[0]} AS INTEGER) AS indicator_id, {', '.join(cols)}, "
