@@ -1,8 +1,9 @@
 """The benchmark indicators as one hand-written DuckDB SQL script (no Ibis, no plan).
 
-Written the way an analyst would: the registered population at each period end (latest open
-registration, alive, with diabetes on the register), its cells per practice and breakdown
-value, the A&E attendances and emergency spells of that population in each period, the leaf
+Written the way an analyst would: the registered population at each period end and month end
+(latest open registration, alive, with diabetes on the register), its cells per practice and
+breakdown value at the period ends, the A&E attendances and emergency spells in each period of
+that population at the end of their month, the leaf
 (practice) rolled up to every level of the structure, and one SELECT per indicator giving the
 long frame's columns. ``sql(periods, levels, indicators)`` also serves the per-indicator,
 per-period, per-level loop contender, which calls it with one of each.
@@ -81,10 +82,15 @@ def _rollup(cells: str, key: str, measures: Sequence[str], levels: Sequence[str]
 def sql(period_ids: Sequence[str], levels: Sequence[str], indicators: Sequence[str]) -> str:
     """One query: the long rows of ``indicators`` for ``period_ids`` at ``levels``."""
     wanted = _list(period_ids)
+    ends = f'SELECT "end" FROM periods WHERE period_id IN ({wanted})'
     detail = f"SELECT \"end\" FROM periods WHERE period_id IN ({wanted}) AND period_type <> 'month'"
     fy = f"SELECT \"end\" FROM periods WHERE period_id IN ({wanted}) AND period_type = 'financial_year'"
     ctes = [
-        f'snaps AS (SELECT DISTINCT "end" AS snap FROM periods WHERE period_id IN ({wanted}))',
+        # the period ends, and every month end (events count the person as at their month's)
+        f'snaps AS (SELECT DISTINCT "end" AS snap FROM periods WHERE period_id IN ({wanted}) '
+        "UNION SELECT DISTINCT last_day(CAST(m AS DATE)) FROM (SELECT unnest(generate_series("
+        'CAST(start AS TIMESTAMP), CAST("end" AS TIMESTAMP), INTERVAL 1 MONTH)) AS m '
+        f"FROM periods WHERE period_id IN ({wanted})))",
         "alive AS (SELECT p.person_id, s.snap, p.lsoa_code, "
         f"{AGE} AS age, {SEX} AS sex_v, {ETHNICITY} AS eth_group "
         "FROM persons AS p JOIN snaps AS s ON p.date_of_birth <= s.snap "
@@ -104,7 +110,7 @@ def sql(period_ids: Sequence[str], levels: Sequence[str], indicators: Sequence[s
         "-1 AS esp_band, count(*) AS n_all, sum(CAST(x.age >= 17 AS INTEGER)) AS n_17, "
         "sum(CAST(x.diabetes AND x.age >= 17 AS INTEGER)) AS n_d17 "
         f"FROM pop AS x, {_breakdowns('b', SIX)} "
-        f"WHERE b.breakdown = 'all' OR x.snap IN ({detail}) GROUP BY ALL)",
+        f"WHERE x.snap IN ({ends}) AND (b.breakdown = 'all' OR x.snap IN ({detail})) GROUP BY ALL)",
         f"band_cells AS (SELECT x.snap, x.leaf, b.breakdown, {VALUE} AS breakdown_value, "
         "least(x.age // 5, 18) AS esp_band, sum(CAST(x.age >= 17 AS INTEGER)) AS n_17, "
         "sum(CAST(x.diabetes AND x.age >= 17 AS INTEGER)) AS n_d17 "
@@ -116,7 +122,8 @@ def sql(period_ids: Sequence[str], levels: Sequence[str], indicators: Sequence[s
         "date_diff('minute', e.arrival_time, e.departure_time) AS wait "
         "FROM ae_attendances AS e JOIN periods_in AS p "
         'ON CAST(e.arrival_time AS DATE) BETWEEN p.start AND p."end" '
-        'JOIN pop AS x ON x.person_id = e.person_id AND x.snap = p."end")',
+        "JOIN pop AS x ON x.person_id = e.person_id "
+        "AND x.snap = last_day(CAST(e.arrival_time AS DATE)))",
         f"ae_cells AS (SELECT x.period_id, x.leaf, b.breakdown, {VALUE} AS breakdown_value, "
         "-1 AS esp_band, count(*) AS n_att, "
         "sum(CAST(coalesce(x.wait <= 240, false) AS INTEGER)) AS n_4h "
@@ -125,7 +132,7 @@ def sql(period_ids: Sequence[str], levels: Sequence[str], indicators: Sequence[s
         "spells AS (SELECT p.period_id, p.period_type, x.*, h.admission_type "
         "FROM hospital_spells AS h JOIN periods_in AS p "
         'ON h.admission_date BETWEEN p.start AND p."end" '
-        'JOIN pop AS x ON x.person_id = h.person_id AND x.snap = p."end")',
+        "JOIN pop AS x ON x.person_id = h.person_id AND x.snap = last_day(h.admission_date))",
         f"spell_cells AS (SELECT x.period_id, x.leaf, b.breakdown, {VALUE} AS breakdown_value, "
         "-1 AS esp_band, sum(CAST(coalesce(x.admission_type = 'emergency', false) AS INTEGER)) "
         f"AS n_em FROM spells AS x, {_breakdowns('b', SIX)} "
@@ -182,7 +189,10 @@ def _indicator(ind: str) -> str:
     )
     keys = ", ".join(f"coalesce(d.{k}, e.{k}) AS {k}" for k in KEYS.split(", "))
     joined = (
-        f"SELECT {keys}, d.period_type, coalesce(e.{measure}, 0) AS num, d.n_all AS den "
+        f"SELECT {keys}, coalesce(e.{measure}, 0) AS num, d.n_all AS den "
         f"FROM pop_p AS d FULL OUTER JOIN {events} AS e ON {on}"
     )
-    return f"{_out(ind, 'num', 'den')} FROM ({joined}) WHERE {_where(ind)}"
+    # a cell can have events and no population at the period's end (the person was in it at
+    # the end of the event's month only)
+    typed = f"SELECT j.*, p.period_type FROM ({joined}) AS j JOIN periods_in AS p USING (period_id)"
+    return f"{_out(ind, 'num', 'den')} FROM ({typed}) WHERE {_where(ind)}"

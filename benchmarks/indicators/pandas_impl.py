@@ -1,7 +1,8 @@
-"""The benchmark indicators in pandas, as a careful analyst would write them: one period end at
-a time (the registered population on that day, its cells, the events of the periods ending
-then), so memory stays at one day's population; then the practice cells are rolled up to
-every level and the long frame assembled indicator by indicator."""
+"""The benchmark indicators in pandas, as a careful analyst would write them: one month end at
+a time (the registered population on that day, its cells when a period ends then, the events of
+that month), so memory stays at one day's population; then each period's events are summed from
+its months, the practice cells rolled up to every level and the long frame assembled indicator
+by indicator."""
 
 from __future__ import annotations
 
@@ -93,8 +94,26 @@ def long_frame(tables: dict[str, list[str]], indicators: tuple[str, ...]) -> pd.
     spells["day"] = pd.to_datetime(spells["admission_date"])
     periods["start"] = pd.to_datetime(periods["start"])
     periods["end"] = pd.to_datetime(periods["end"])
+    # every month end of the periods: events are counted for the person as they were at the
+    # end of their month, and a period's events are the sum of its months'
+    month_ends = {
+        first + pd.offsets.MonthEnd(0)
+        for p in periods.itertuples()
+        for first in pd.date_range(p.start, p.end, freq="MS")
+    }
+    in_month = pd.DataFrame(
+        [
+            (p.period_id, p.period_type, e)
+            for p in periods.itertuples()
+            for e in month_ends
+            if p.start <= e <= p.end
+        ],
+        columns=["period_id", "period_type", "snap"],
+    )
+    ends = set(periods["end"])
     pop_cells, band_cells, ae_cells, spell_cells = [], [], [], []
-    for snap, ending in periods.groupby("end"):
+    for snap in sorted(month_ends | ends):
+        ending = periods[periods["end"] == snap]
         day = snap.date()
         dob, dod = persons["date_of_birth"], persons["date_of_death"]
         alive = persons[(dob <= day) & (dod.isna() | (dod > day))]
@@ -115,8 +134,9 @@ def long_frame(tables: dict[str, list[str]], indicators: tuple[str, ...]) -> pd.
             "n_17": adult.astype(int),
             "n_d17": (adult & x["diabetes"]).astype(int),
         }
-        cells = _cells(x, SIX if detail else (), measures, None)
-        pop_cells.append(cells.assign(snap=snap))
+        if len(ending):
+            cells = _cells(x, SIX if detail else (), measures, None)
+            pop_cells.append(cells.assign(snap=snap))
         if (ending["period_type"] == "financial_year").any():
             band = np.minimum(x["age"] // 5, 18)
             cells = _cells(
@@ -126,16 +146,16 @@ def long_frame(tables: dict[str, list[str]], indicators: tuple[str, ...]) -> pd.
                 band,
             )
             band_cells.append(cells.assign(snap=snap))
-        for period in ending.itertuples():
-            breakdowns = () if period.period_type == "month" else SIX
-            inside = ae[(ae["day"] >= period.start) & (ae["day"] <= period.end)]
+        if snap in month_ends:
+            first = snap - pd.offsets.MonthBegin(1)
+            inside = ae[(ae["day"] >= first) & (ae["day"] <= snap)]
             e = inside.merge(x, on="person_id")
             m = {"n_att": pd.Series(1, index=e.index), "n_4h": (e["wait"] <= 240).astype(int)}
-            ae_cells.append(_cells(e, breakdowns, m, None).assign(period_id=period.period_id))
-            inside = spells[(spells["day"] >= period.start) & (spells["day"] <= period.end)]
+            ae_cells.append(_cells(e, SIX, m, None).assign(snap=snap))
+            inside = spells[(spells["day"] >= first) & (spells["day"] <= snap)]
             s = inside.merge(x, on="person_id")
             m = {"n_em": (s["admission_type"] == "emergency").astype(int)}
-            spell_cells.append(_cells(s, breakdowns, m, None).assign(period_id=period.period_id))
+            spell_cells.append(_cells(s, SIX, m, None).assign(snap=snap))
     levels = _read(
         tables,
         "practice_levels",
@@ -151,9 +171,9 @@ def long_frame(tables: dict[str, list[str]], indicators: tuple[str, ...]) -> pd.
         .merge(by_snap, on="snap")
         .drop(columns="snap")
     )
-    ae_up = _rollup(pd.concat(ae_cells), "period_id", levels)
+    ae_up = _rollup(_by_period(ae_cells, in_month), "period_id", levels)
     ae_up["period_type"] = ae_up["period_id"].map(kinds)
-    spell_up = _rollup(pd.concat(spell_cells), "period_id", levels)
+    spell_up = _rollup(_by_period(spell_cells, in_month), "period_id", levels)
     spell_up["period_type"] = spell_up["period_id"].map(kinds)
     keys = [
         "period_id",
@@ -178,12 +198,21 @@ def long_frame(tables: dict[str, list[str]], indicators: tuple[str, ...]) -> pd.
             events, measure = (
                 (ae_up, "n_att") if ind == "ae_attendances_rate" else (spell_up, "n_em")
             )
-            both = pop[[*keys, "period_type", "n_all"]].merge(
-                events[[*keys, measure]], on=keys, how="outer"
-            )
+            both = pop[[*keys, "n_all"]].merge(events[[*keys, measure]], on=keys, how="outer")
             both[measure] = both[measure].fillna(0)
+            # a cell can have events and no population at the period's end
+            both["period_type"] = both["period_id"].map(kinds)
             out.append(_keep(ind, both, measure, "n_all", keys))
     return pd.concat(out, ignore_index=True)
+
+
+def _by_period(months: list[pd.DataFrame], in_month: pd.DataFrame) -> pd.DataFrame:
+    """Each period's cells summed from its months' (months as totals only)."""
+    cells = pd.concat(months).merge(in_month, on="snap")
+    cells = cells[(cells["period_type"] != "month") | (cells["breakdown"] == "all")]
+    measures = [c for c in cells.columns if c.startswith("n_")]
+    group = ["period_id", *CELL]
+    return cells.groupby(group, as_index=False, sort=False)[measures].sum()
 
 
 def _rollup(cells: pd.DataFrame, key: str, levels: pd.DataFrame) -> pd.DataFrame:

@@ -49,13 +49,15 @@ class Family:
     source: str
     basis: Basis
     banded: bool = False  # kept by ESP 2013 age band (for age-standardised rates)
+    distinct: bool = False  # counts distinct people of an event source (see by_month)
     columns: list[MeasureColumn] = field(default_factory=list)
     breakdowns: set[str] = field(default_factory=lambda: {ALL})
     period_types: set[str] = field(default_factory=set)
 
     @property
     def key(self) -> str:
-        return f"{self.source}:{self.basis}" + (":banded" if self.banded else "")
+        key = f"{self.source}:{self.basis}" + (":banded" if self.banded else "")
+        return key + (":distinct" if self.distinct else "")
 
     def column_for(self, measure: Measure, category: tuple[str, str] | None) -> str:
         for col in self.columns:
@@ -110,7 +112,9 @@ def build_plan(library: Library) -> Plan:
                 sides.append(None)
                 continue
             banded = ind.method is Method.DSR
-            new = Family(str(measure.source), ind.basis, banded)
+            events = SOURCES[str(measure.source)].time == "events"
+            distinct = events and measure.value == "persons"
+            new = Family(str(measure.source), ind.basis, banded, distinct)
             fam = families.setdefault(new.key, new)
             fam.breakdowns.update(ind.breakdowns)
             fam.period_types.update(ind.periods)
@@ -135,6 +139,15 @@ def period_key_kind(fam: Family) -> str:
     if SOURCES[fam.source].time == "snapshot":
         return "snapshot"
     return "event"
+
+
+def by_month(fam: Family) -> bool:
+    """Whether a family's rows are summed by calendar month, and its periods from their months:
+    activity (events counted or amounts summed), so that a quarter or a year is the sum of its
+    months. Each event is counted for the person as they were at the end of its month (on the
+    registered basis: the practice, age and conditions then). Distinct people counted from
+    events are counted once per period, as they were at its end (:attr:`Family.distinct`)."""
+    return period_key_kind(fam) == "event" and not fam.distinct
 
 
 CONDITION_FIELDS = frozenset({"n_ltc", "cms_band", "segment"}) | {f"has_{c}" for c in CLUSTERS}

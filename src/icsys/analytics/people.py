@@ -47,10 +47,20 @@ class People:
         if ends is not None:  # only the periods ending on these days (a chunk of snapshots)
             self.periods = self.periods.filter(self.periods.end.isin(list(ends)))
         self._snaps = self.periods.select(snap=self.periods.end).distinct()
-        self._all_snaps = periods.select(snap=periods.end).distinct()
         self._shared = shared if shared is not None else {}
         self._cache = cache  # tables shared by every family
         self._clusters = clusters  # None: every condition flag, multimorbidity and segments
+
+    def months(self) -> ir.Table:
+        """(month_no, start, end): the calendar months of this family's periods."""
+        mine = self.period_months().select("month_no").distinct()
+        months = self.table("months")
+        return months.filter(months.month_no.isin(mine.month_no))
+
+    def period_months(self) -> ir.Table:
+        """(period_no, period_type, month_no): the months of each of this family's periods."""
+        pm = self.table("period_months")
+        return tidy(pm.join(self.periods.select("period_no", "period_type"), "period_no"))
 
     def population(self, basis: Basis, *, full: bool) -> ir.Table:
         """The people on a basis at each snapshot date of this family's periods (with
@@ -249,7 +259,10 @@ class People:
         return wanted, self._shared["first_onsets"], self._shared.get("recent")
 
     def _recent(self, cond: ir.Table) -> ir.Table:
-        snaps = self._all_snaps
+        """(pid, snap, recent_cancer, acute_12m) at every period end and month end (activity is
+        counted as the person was at the end of its month)."""
+        periods = self.table("periods").select(snap="end")
+        snaps = periods.union(self.table("months").select(snap="end")).distinct()
         window = snaps.snap.cast("date") - ibis.interval(days=LOOKBACK_DAYS)
         cancer = cond.filter(cond.cluster == "cancer")
         cancer = cancer.join(

@@ -211,6 +211,8 @@ def needed_tables() -> Sequence[str]:
     return [
         *feeds,
         "periods",
+        "months",
+        "period_months",
         "lsoa_map",
         "practice_levels",
         "lsoa_levels",

@@ -7,7 +7,7 @@ import ibis  # type: ignore[import-untyped]
 import ibis.expr.types as ir  # type: ignore[import-untyped]
 
 from icsys.analytics.attributes import tidy
-from icsys.analytics.families import Family, needs_conditions, period_key_kind
+from icsys.analytics.families import Family, by_month, needs_conditions, period_key_kind
 from icsys.analytics.sources import NOT_STATED, SOURCES
 from icsys.analytics.spans import SpanPeople
 
@@ -45,9 +45,7 @@ class Rows(SpanPeople):
             return self._unit_of_leaf(t, fam.basis)
         if not src.person_level:
             rows = self.table(str(src.feed))
-            day = rows[str(src.event_date)]
-            t = rows.join(periods, (day >= periods.start) & (day <= periods.end))
-            t = t.mutate(pkey=t.period_no)
+            t = self._in_periods(fam, rows.mutate(day_=rows[str(src.event_date)]))
             leaf = t.organisation_code if fam.source == "workforce" else t.org_code
             return self._unit_of_leaf(t.mutate(leaf=leaf), fam.basis)
         rows = self.table(str(src.feed))
@@ -62,9 +60,7 @@ class Rows(SpanPeople):
             day = rows[str(src.event_date)]
             if day.type().is_timestamp():
                 day = day.date()
-            rows = rows.mutate(day_=day)
-            t = rows.join(periods, (rows.day_ >= periods.start) & (rows.day_ <= periods.end))
-            t = t.mutate(pkey=t.period_no, snap=t.end)
+            t = self._in_periods(fam, rows.mutate(day_=day))
         else:
             start, stop = _open_columns(fam.source)
             snaps = self._snaps
@@ -77,7 +73,23 @@ class Rows(SpanPeople):
                 t = t.mutate(weeks_waiting=t.snap.delta(t.clock_start, unit="day") / 7.0)
         if resident_events:
             return self._resident_events(fam, t)
-        return self._on_basis(fam, t)
+        snaps = self.months().select(snap="end") if by_month(fam) else self._snaps
+        return self._on_basis(fam, t, snaps)
+
+    def _in_periods(self, fam: Family, rows: ir.Table) -> ir.Table:
+        """Event rows (their date in ``day_``) in each of the family's periods (``pkey``: the
+        period's number, ``snap``: its end), or, for activity summed by month
+        (:func:`by_month`), once in their month (``pkey``: the month's number, ``snap``: its
+        last day)."""
+        if by_month(fam):
+            day = rows.day_
+            number = day.year().cast("int64") * 12 + day.month().cast("int64") - 1
+            months = self.months()
+            t = tidy(rows.mutate(month_no=number).join(months, "month_no"))
+            return t.mutate(pkey=t.month_no, snap=t.end)
+        periods = self.periods
+        t = rows.join(periods, (rows.day_ >= periods.start) & (rows.day_ <= periods.end))
+        return t.mutate(pkey=t.period_no, snap=t.end)
 
     def _resident_events(self, fam: Family, t: ir.Table) -> ir.Table:
         """Events on the resident basis: the LSOA recorded on the event (else the person's),
@@ -94,24 +106,25 @@ class Rows(SpanPeople):
         t = self._demographics(t, t.day_)
         return self._unit_of_leaf(t.filter(t.leaf.notnull()), fam.basis)
 
-    def _on_basis(self, fam: Family, t: ir.Table) -> ir.Table:
+    def _on_basis(self, fam: Family, t: ir.Table, snaps: ir.Table) -> ir.Table:
         """Rows of people (``pid``) with their unit on the family's basis and their attributes
-        at each row's snapshot (people unregistered or not alive then are dropped)."""
+        at each row's snapshot, one of ``snaps`` (people unregistered or not alive then are
+        dropped)."""
         if fam.basis == "registered":
-            t = self._registered_rows(t)
+            t = self._registered_rows(t, snaps)
         else:
             t = tidy(t.join(self._resident_leaves(), "pid"))
         return self._attributes(t, full=needs_conditions(fam))
 
-    def _registered_rows(self, t: ir.Table) -> ir.Table:
+    def _registered_rows(self, t: ir.Table, snaps: ir.Table) -> ir.Table:
         """``t``'s rows with the unit of the practice each person is registered with at the
-        row's ``snap`` (rows of people not registered then, or registered with a practice
-        outside the structure, are dropped: they would be at stage 3).
+        row's ``snap``, one of ``snaps`` (rows of people not registered then, or registered
+        with a practice outside the structure, are dropped: they would be at stage 3).
 
         Most people's registrations never overlap, so at most one is open on any date: the rows
         join it directly (on the person, its dates around the snapshot). People with
         overlapping registrations (none in the synthetic data, a few in real extracts) get the
-        ranked registration of :meth:`_registered_at` at every period end of the family."""
+        ranked registration of :meth:`_registered_at` at every one of ``snaps``."""
         reg = self._registrations()
         simple = reg.filter(reg.overlaps_ == 0)
         simple = simple.select(
@@ -129,7 +142,7 @@ class Rows(SpanPeople):
             ],
         )
         several = reg.filter(reg.overlaps_ == 1).select("pid").distinct()
-        at = self._registered_at(several.cross_join(self._snaps))
+        at = self._registered_at(several.cross_join(snaps))
         at = at.select(pid_s_=at.pid, snap_s_=at.snap, unit_s_=at.unit)
         t = t.left_join(at, [t.pid == at.pid_s_, t.snap == at.snap_s_])
         t = t.mutate(unit=t.unit_r_.fill_null(t.unit_s_))

@@ -11,7 +11,9 @@ Person-level sources count people in areas by the indicator's *basis*:
 
 * ``registered`` — the practice a person is registered with on the last day of the period
   (practice → PCN → sub-ICB location → system → NHS region → England); events are counted for
-  people in that registered population, with their age on that day;
+  the person as they were at the end of the event's month (registered and alive then, with
+  their practice, age and conditions then), and a quarter's or a year's events are the sum of
+  its months' (distinct people with events: as they were on the period's last day);
 * ``resident`` — the LSOA a person lives in (LSOA → place → sub-ICB location → system → region →
   England). The population is the persons feed, or the ONS mid-year estimates
   (``ons_population``) from the structure register; events are placed by the LSOA on the event

@@ -16,6 +16,7 @@ from icsys.analytics.coded import CODED_KEYS
 from icsys.analytics.families import (
     NO_BAND,
     Family,
+    by_month,
     needs_conditions,
     period_key_kind,
 )
@@ -29,6 +30,8 @@ def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.
     """Stage 1 and 2: the family's measures per (period, unit, breakdown cell, age band),
     counts ``packed`` several to a column (see :mod:`icsys.analytics.lanes`)."""
     base, measures = _measured(fam, builder.family_rows(fam), packed)
+    if by_month(fam):
+        return _by_month(fam, builder, base, measures)
     persons = [c.name for c in fam.columns if c.measure.value == "persons"]
     kind = period_key_kind(fam)
     # months are published as totals only (breakdowns from quarters up)
@@ -59,6 +62,30 @@ def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.
     base = base.mutate(cell=listed.unnest())
     return base.group_by(["pkey", "unit", "cell", "esp_band"]).aggregate(
         **{name: base[name].sum() for name in measures}
+    )
+
+
+def _by_month(fam: Family, builder: Rows, base: ir.Table, measures: list[str]) -> ir.Table:
+    """Stage 2 of activity (:func:`icsys.analytics.families.by_month`): each row in its cells
+    (with the total when months are published), summed per (month, unit, cell, age band), then
+    each period summed from its months, months as totals only."""
+    fine = fan_out(_breakdowns(fam))[0]
+    wanted = [*fine, ALL] if "month" in fam.period_types else fine
+    attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
+    base = base.select("pkey", "unit", "esp_band", *attrs, *measures)
+    codes = [cell_code(base, b) for b in dict.fromkeys(wanted)]
+    base = base.mutate(cell=ibis.array(codes).unnest())
+    keys = ["unit", "cell", "esp_band"]
+    monthly = base.group_by(["pkey", *keys]).aggregate(
+        **{name: base[name].sum() for name in measures}
+    )
+    months = builder.period_months()
+    t = tidy(monthly.join(months, monthly.pkey == months.month_no))
+    total = CELLS.index((ALL, ALL))
+    in_detail = ibis.literal(True) if ALL in fine else t.cell != total
+    t = t.filter(ibis.ifelse(t.period_type != "month", in_detail, t.cell == total))
+    return t.group_by([t.period_no.name("pkey"), *keys]).aggregate(
+        **{name: t[name].sum() for name in measures}
     )
 
 

@@ -35,6 +35,15 @@ def render_catalogue(library: Library | None = None) -> str:
         *(f"- {basis}: {', '.join(levels)}" for basis, levels in LEVELS.items()),
         "",
         (
+            "People, open waiting-list pathways and open services are counted on the last day "
+            "of the period. Activity (events counted, amounts summed) is summed by calendar "
+            "month, and a quarter or year is the sum of its months: on the registered basis "
+            "each event counts for the person as they were at the end of its month (their "
+            "practice, age and conditions then), on the resident basis as on the day of the "
+            "event; distinct people with an event are counted as they were at the period's end."
+        ),
+        "",
+        (
             "Values carry 95 % limits (Wilson for proportions, exact or Byar's for crude rates, "
             "Dobson for age-standardised rates, none for counts and ratios) and, for each "
             "area's total series, the Making Data Count point type (NHSRplotthedots rules). "

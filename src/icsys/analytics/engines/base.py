@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -77,6 +78,42 @@ def periods_table(periods: list[Period], pop_years: list[int]) -> pa.Table:
     )
 
 
+def month_tables(periods: list[Period]) -> tuple[pa.Table, pa.Table]:
+    """The calendar months the periods cover, and which months each period is made of: ``months``
+    (``month_no``: year × 12 + month − 1, ``start``, ``end``) and ``period_months``
+    (``period_no``, ``month_no``). Activity is summed by month and its periods from their months
+    (:func:`icsys.analytics.families.by_month`)."""
+    numbers: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for no, p in enumerate(periods):
+        first, last = p.start.year * 12 + p.start.month - 1, p.end.year * 12 + p.end.month - 1
+        for month in range(first, last + 1):
+            numbers.add(month)
+            pairs.append((no, month))
+    months = sorted(numbers)
+    starts = [_first_day(m) for m in months]
+    ends = [_first_day(m + 1) - timedelta(days=1) for m in months]
+    return (
+        pa.table(
+            {
+                "month_no": pa.array(months, pa.int64()),
+                "start": pa.array(starts, pa.date32()),
+                "end": pa.array(ends, pa.date32()),
+            }
+        ),
+        pa.table(
+            {
+                "period_no": pa.array([p for p, _m in pairs], pa.int64()),
+                "month_no": pa.array([m for _p, m in pairs], pa.int64()),
+            }
+        ),
+    )
+
+
+def _first_day(month_no: int) -> date:
+    return date(month_no // 12, month_no % 12 + 1, 1)
+
+
 FEEDS = (
     "persons",
     "registrations",
@@ -117,6 +154,9 @@ def input_files(
             write(name, table)
         pop_years = structure.tables["ons_population"].column("year").to_pylist()
         write("periods", periods_table(periods, pop_years))
+        months, period_months = month_tables(periods)
+        write("months", months)
+        write("period_months", period_months)
         yield InputFiles(tables)
 
 

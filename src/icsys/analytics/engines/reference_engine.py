@@ -118,6 +118,7 @@ class ReferenceEngine:
             zip(self.t["lsoa_map"]["lsoa_code"], self.t["lsoa_map"]["imd_decile"], strict=True)
         )
         self._pops: dict[tuple[str, date], list[dict[str, Any]]] = {}
+        self._by_person: dict[tuple[str, date], dict[str, dict[str, Any]]] = {}
         rows: list[dict[str, Any]] = []
         for ip in plan.indicators:
             rows += self._indicator(ip.indicator)
@@ -212,7 +213,12 @@ class ReferenceEngine:
         return out
 
     # --- rows of a source in a period ------------------------------------------------------
-    def _rows(self, source: str, basis: str, period: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: C901, PLR0912
+    def _rows(  # noqa: C901, PLR0912
+        self, source: str, basis: str, period: dict[str, Any], *, distinct: bool = False
+    ) -> list[dict[str, Any]]:
+        """The source's rows in ``period`` with the person's leaf and attributes: events of
+        registered people as the person was at the end of the event's month (at the period's
+        end when counting ``distinct`` people), snapshots at the period's end."""
         src = SOURCES[source]
         start, end = period["start"], period["end"]
         if source == "population":
@@ -278,19 +284,26 @@ class ReferenceEngine:
                     continue
                 out.append(r | self._person_row(p, r["_day"], lsoa) | {"leaf": lsoa})
             return out
-        pop = {p["person_id"]: p for p in self._population(basis, end)}
-        return [
-            {k: v for k, v in r.items() if k not in {"lsoa_code", "practice_code"}}
-            | pop[r["person_id"]]
-            for r in picked
-            if r["person_id"] in pop
-        ]
+        out = []
+        for r in picked:
+            on = _month_end(r["_day"]) if src.time == "events" and not distinct else end
+            pop = self._people_on(basis, on)
+            if r["person_id"] in pop:
+                mine = {k: v for k, v in r.items() if k not in {"lsoa_code", "practice_code"}}
+                out.append(mine | pop[r["person_id"]])
+        return out
+
+    def _people_on(self, basis: str, snap: date) -> dict[str, dict[str, Any]]:
+        key = (basis, snap)
+        if key not in self._by_person:
+            self._by_person[key] = {p["person_id"]: p for p in self._population(basis, snap)}
+        return self._by_person[key]
 
     # --- one indicator ---------------------------------------------------------------------
     def _side(  # noqa: C901
         self, ind: Indicator, m: Measure, category: tuple[str, str] | None, period: dict[str, Any]
     ) -> dict[tuple[Any, ...], float]:
-        rows = self._rows(str(m.source), ind.basis, period)
+        rows = self._rows(str(m.source), ind.basis, period, distinct=m.value == "persons")
         banded = ind.method is Method.DSR
         breakdowns = ["all"] if period["period_type"] == "month" else ["all", *ind.breakdowns]
         levels_table = {
@@ -393,3 +406,9 @@ def _minutes(later: Any, earlier: Any) -> float:
 
 def read_inputs(paths: dict[str, list[Path]]) -> InputFiles:
     return InputFiles(paths)
+
+
+def _month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    first_next = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
