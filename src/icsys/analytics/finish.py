@@ -11,7 +11,7 @@ Monthly series (else quarterly) of each area's total get an XmR chart (NHSRplott
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 import numpy as np
@@ -200,7 +200,7 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
     long = as_categoricals(long, TEXT_COLUMNS)
     by_id = {i.id: i for i in library.indicators}
     frames = []
-    for ind_id, part in long.groupby("indicator_id", observed=True, sort=False):
+    for ind_id, part in _by_indicator(long):
         ind = by_id.get(str(ind_id))
         if ind is None or part.empty:
             continue
@@ -239,6 +239,17 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
     for col in ("value", "numerator", "denominator", "lower", "upper"):
         out[col] = out[col].astype(float)
     return out[list(MART_COLUMNS)]
+
+
+def _by_indicator(long: pd.DataFrame) -> Iterator[tuple[object, pd.DataFrame]]:
+    """Each indicator's rows: the frame itself when it holds one (a worker's task; a group-by
+    would copy every column)."""
+    ids = long["indicator_id"]
+    present = ids.cat.categories[np.unique(ids.cat.codes[ids.cat.codes >= 0])]
+    if len(present) == 1 and not ids.isna().any():
+        yield present[0], long
+        return
+    yield from long.groupby("indicator_id", observed=True, sort=False)
 
 
 SORT_KEYS: Final = (
