@@ -10,8 +10,11 @@ indicator that reads it. Each family runs in three stages:
    with an integer key), the registrations and each person's first onset per condition
    cluster are cached, and a person's practice, age and conditions on a date are looked up
    from them; a population family of many period ends takes each person once per *span* of
-   period ends over which nothing it reads changes (:mod:`icsys.analytics.spans`);
-2. one aggregation to (period, unit, breakdown value, ESP 2013 age band), each row once per
+   period ends over which nothing it reads changes (:mod:`icsys.analytics.spans`), and
+   activity (events counted, amounts summed) is taken once, in its calendar month
+   (:func:`icsys.analytics.families.by_month`);
+2. one aggregation to (period, unit, breakdown value, ESP 2013 age band) — for activity, to
+   (month, …) and each period summed from its months — each row once per
    breakdown that cannot be summed from another (the IMD quintile and Core20 are sums of
    deciles, ``all`` of any breakdown's values: :func:`icsys.analytics.breakdown_codes.fan_out`),
    cached with those sums: small, and shared by every level (a *unit* is the leaves that share
