@@ -244,10 +244,10 @@ def finish(library: Library, long: pd.DataFrame, periods: list[Period]) -> pd.Da
 def _by_indicator(long: pd.DataFrame) -> Iterator[tuple[object, pd.DataFrame]]:
     """Each indicator's rows: the frame itself when it holds one (a worker's task; a group-by
     would copy every column)."""
-    ids = long["indicator_id"]
-    present = ids.cat.categories[np.unique(ids.cat.codes[ids.cat.codes >= 0])]
-    if len(present) == 1 and not ids.isna().any():
-        yield present[0], long
+    ids = long["indicator_id"].cat
+    found = ids.codes.to_numpy()
+    if len(found) and found[0] >= 0 and (found == found[0]).all():
+        yield ids.categories[found[0]], long
         return
     yield from long.groupby("indicator_id", observed=True, sort=False)
 

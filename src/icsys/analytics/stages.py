@@ -52,9 +52,7 @@ def family_expression(fam: Family, builder: Rows, packed: lanes.Packing = lanes.
                 for name in measures
             }
         )
-    # only what the fan-out reads: DuckDB carries every column through an unnest
-    attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
-    base = base.select("pkey", "detail_", "unit", "esp_band", *attrs, *measures)
+    base = _fan_out_input(base, measures, "pkey", "detail_")
     # one scan: each row once per breakdown repeated for (the unnested array of its cell
     # codes, see icsys.analytics.breakdown_codes), one aggregation on integer keys
     every = ibis.array([cell_code(base, b) for b in fan_out(_breakdowns(fam))[0]])
@@ -71,8 +69,7 @@ def _by_month(fam: Family, builder: Rows, base: ir.Table, measures: list[str]) -
     each period summed from its months, months as totals only."""
     fine = fan_out(_breakdowns(fam))[0]
     wanted = [*fine, ALL] if "month" in fam.period_types else fine
-    attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
-    base = base.select("pkey", "unit", "esp_band", *attrs, *measures)
+    base = _fan_out_input(base, measures, "pkey")
     codes = [cell_code(base, b) for b in dict.fromkeys(wanted)]
     base = base.mutate(cell=ibis.array(codes).unnest())
     keys = ["unit", "cell", "esp_band"]
@@ -81,12 +78,26 @@ def _by_month(fam: Family, builder: Rows, base: ir.Table, measures: list[str]) -
     )
     months = builder.period_months()
     t = tidy(monthly.join(months, monthly.pkey == months.month_no))
-    total = CELLS.index((ALL, ALL))
-    in_detail = ibis.literal(True) if ALL in fine else t.cell != total
-    t = t.filter(ibis.ifelse(t.period_type != "month", in_detail, t.cell == total))
+    t = t.filter(_published(t.cell, t.period_type != "month", fine))
     return t.group_by([t.period_no.name("pkey"), *keys]).aggregate(
         **{name: t[name].sum() for name in measures}
     )
+
+
+def _fan_out_input(base: ir.Table, measures: list[str], *keys: str) -> ir.Table:
+    """Only what the fan-out reads (DuckDB carries every column through an unnest): ``keys``,
+    the unit, the age band, the attributes the cells are coded from and the measures."""
+    attrs = [c for c in ("age", "sex_v", "eth_group", "imd_decile") if c in base.columns]
+    return base.select(*keys, "unit", "esp_band", *attrs, *measures)
+
+
+def _published(cell: ir.IntegerValue, detail: ir.BooleanValue, fine: list[str]) -> ir.BooleanValue:
+    """Whether a row of stage 2, coded in the ``fine`` cells and the total, is kept: with
+    ``detail`` (quarters and years) the fine cells (the total too when it is one of them: else
+    it is summed from them later), otherwise (months) the total only."""
+    total = CELLS.index((ALL, ALL))
+    in_detail = ibis.literal(True) if ALL in fine else cell != total
+    return ibis.ifelse(detail, in_detail, cell == total)
 
 
 def _quarter_end(snap: ir.DateValue) -> ir.BooleanValue:
@@ -154,10 +165,7 @@ def span_expression(
     )
     ends_at = builder.snapshot_positions()
     out = deltas.join(ends_at, (ends_at.bp >= deltas.at_) & (ends_at.bp < deltas.next_))
-    detail = _quarter_end(out.snap)
-    total = CELLS.index((ALL, ALL))
-    in_detail = ibis.literal(True) if ALL in fine else out.cell != total
-    out = out.filter((out.rows_ > 0) & ibis.ifelse(detail, in_detail, out.cell == total))
+    out = out.filter((out.rows_ > 0) & _published(out.cell, _quarter_end(out.snap), fine))
     return out.select(
         pkey=out.snap,
         unit=out.unit,
