@@ -19,7 +19,9 @@ def local_session(cores: int = 2) -> Any:
     session = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("icsys")
-        .config("spark.driver.memory", "2g")
+        # the driver is the executor in local mode: with 2g a family's task failed to
+        # serialise (Java heap space) once in a full test run on CI
+        .config("spark.driver.memory", "4g")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
