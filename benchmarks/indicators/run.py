@@ -170,7 +170,7 @@ def _full(work: Path) -> dict[str, Any]:
 
 
 # --- parent -----------------------------------------------------------------------------------
-def _prepare(home: Path, work: Path, stack: Any) -> None:
+def _prepare(home: Path, work: Path, stack: Any) -> dict[str, int]:
     from icsys.analytics.engines.base import FEEDS, input_files  # noqa: PLC0415
     from icsys.analytics.periods import periods_ending  # noqa: PLC0415
     from icsys.analytics.service import data_end  # noqa: PLC0415
@@ -190,6 +190,25 @@ def _prepare(home: Path, work: Path, stack: Any) -> None:
     (work / "inputs.json").write_text(json.dumps(tables))
     (work / "periods.pkl").write_bytes(pickle.dumps(periods))
     (work / "home.txt").write_text(str(home))
+    return _lake_shape(lake["registrations"], structure.tables["practice_levels"])
+
+
+def _lake_shape(registrations: list[Path], levels: Any) -> dict[str, int]:
+    """What the lake holds: people registered, and the practices, PCNs and systems they are
+    registered in (the output's size follows the areas with people, not the people)."""
+    import duckdb  # noqa: PLC0415
+
+    files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in registrations)
+    con = duckdb.connect()
+    con.register("levels", levels)
+    row = con.execute(
+        f"""SELECT count(DISTINCT r.person_id), count(DISTINCT r.practice_code),
+        count(DISTINCT l.pcn_code), count(DISTINCT l.system_code)
+        FROM read_parquet([{files}]) r LEFT JOIN levels l ON l.leaf = r.practice_code"""
+    ).fetchone()
+    con.close()
+    assert row is not None  # an aggregate has one row
+    return dict(zip(("people", "practices", "pcns", "systems"), map(int, row), strict=True))
 
 
 def _run_child(name: str, work: Path, timeout: float) -> dict[str, Any]:
@@ -282,7 +301,7 @@ def main() -> None:
     with ExitStack() as stack:
         work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ind-")))
         work.mkdir(parents=True, exist_ok=True)
-        _prepare(args.home, work, stack)
+        shape = _prepare(args.home, work, stack)
         load = os.getloadavg()
         results = {}
         for name in names:
@@ -293,6 +312,7 @@ def main() -> None:
     figures = {
         "machine": _machine(),
         "home": str(args.home),
+        "lake": shape,
         "load_average_before": [round(x, 1) for x in load],
         "load_average_after": [round(x, 1) for x in os.getloadavg()],
         "agreement_rows_checked": checked,

@@ -56,6 +56,12 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--system",
+        action="append",
+        default=[],
+        help="place people only in this system (ICB code, E54...; repeatable)",
+    )
     parser.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--no-load", action="store_true")
@@ -83,7 +89,9 @@ def main() -> None:
         reference_seconds = round(time.perf_counter() - began, 1)
     settings = Settings(home=home)
     engine = open_store(settings)
-    spec = PopulationSpec(persons=args.persons, years=args.years, seed=args.seed)
+    spec = PopulationSpec(
+        persons=args.persons, years=args.years, seed=args.seed, systems=tuple(args.system)
+    )
     load_before = round(os.getloadavg()[0], 1)
     uptime_before = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
     began = time.perf_counter()

@@ -35,6 +35,12 @@ def population(
     ),
     fmt: str = typer.Option("parquet", "--format", help=f"File format: {', '.join(FORMATS)}."),
     workers: int = typer.Option(2, "--workers", help="Worker processes (output is the same)."),
+    system: list[str] = typer.Option(
+        [],
+        "--system",
+        help="Place people only in this system (ICB code, E54…; repeatable): one ICS's "
+        "population with its practices and PCNs at their real sizes (default: everywhere).",
+    ),
 ) -> None:
     """Generate a synthetic population in the feed formats and load it like partner files.
 
@@ -44,7 +50,12 @@ def population(
     """
     st = state(ctx)
     spec = PopulationSpec(
-        persons=persons, years=years, seed=seed, end=end or DEFAULT_END, workers=workers
+        persons=persons,
+        years=years,
+        seed=seed,
+        end=end or DEFAULT_END,
+        workers=workers,
+        systems=tuple(system),
     )
     with console.status("generating the synthetic population…") as status:
         result = synthesise_population(

@@ -112,6 +112,36 @@ def test_registrations_stay_in_the_sub_icb_of_home(frame: Frame, tmp_path: Path)
     ).all()
 
 
+def test_one_system_places_everyone_in_it(frame: Frame, tmp_path: Path) -> None:
+    """``systems``: people live, move and register only in the chosen system's LSOAs and
+    practices (one ICS's population at its real size), while the whole structure stays."""
+    chosen = frame.system_codes[1]
+    spec = PopulationSpec(persons=3_000, years=3, seed=9, systems=(chosen,))
+    generate(frame, spec, tmp_path)
+    system_of_sub = [frame.system_codes[i] for i in frame.sub_icb_system]
+    lsoa_system = {
+        c: system_of_sub[s] for c, s in zip(frame.lsoa_codes, frame.lsoa_sub_icb, strict=True)
+    }
+    practice_system = {
+        c: system_of_sub[s]
+        for c, s in zip(frame.practice_codes, frame.practice_sub_icb, strict=True)
+    }
+    registrations = pl.read_parquet(tmp_path / "registrations")
+    persons = pl.read_parquet(tmp_path / "persons")
+    spells = pl.read_parquet(tmp_path / "hospital_spells")
+    assert registrations.group_by("nhs_number").len()["len"].max() > 1  # some people move
+    assert {practice_system[p] for p in registrations["practice_code"]} == {chosen}
+    assert {lsoa_system[x] for x in persons["lsoa_code"]} == {chosen}
+    assert {lsoa_system[x] for x in spells["lsoa_code"]} == {chosen}
+    assert persons.height > 3_000  # births too
+    assert len(set(system_of_sub)) > 1  # the structure has other systems, all left empty
+
+
+def test_an_unknown_system_is_a_user_error(frame: Frame) -> None:
+    with pytest.raises(UserError, match="no system E54999999"):
+        frame.within(("E54999999",))
+
+
 def test_csv_has_the_same_rows(frame: Frame, tmp_path: Path) -> None:
     spec = PopulationSpec(persons=2_000, years=1, seed=4)
     generate(frame, spec, tmp_path / "p")

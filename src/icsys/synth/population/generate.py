@@ -52,7 +52,8 @@ DEFAULT_END = date(2025, 3, 31)  # the end of financial year 2024-25
 
 @dataclass(frozen=True)
 class PopulationSpec:
-    """What to generate: ``persons`` alive at ``start``, followed for ``years`` to ``end``."""
+    """What to generate: ``persons`` alive at ``start``, followed for ``years`` to ``end``;
+    living in ``systems`` only when given (ICB codes; default: all of the structure)."""
 
     persons: int
     years: int = 3
@@ -61,6 +62,7 @@ class PopulationSpec:
     block_size: int = 50_000
     workers: int = 2
     births: bool = True
+    systems: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.persons <= MAX_PERSONS:
@@ -1195,6 +1197,8 @@ def generate(
     from icsys.synth.population.write import prepare_folder, write_block  # noqa: PLC0415 - as in the workers
 
     began = time.perf_counter()
+    if spec.systems:
+        frame = frame.within(spec.systems)
     progress(f"calibrating the model to the {frame.basis} structure")
     calibration = calibrate(frame, spec)
     calibrated = time.perf_counter() - began

@@ -9,7 +9,7 @@ every code a generated row carries passes the feed contracts' dated register che
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -57,6 +57,25 @@ class Frame:
     @property
     def persons(self) -> float:
         return float(self.lsoa_ages.sum())
+
+    def within(self, systems: tuple[str, ...]) -> Frame:
+        """The frame with people living only in the LSOAs of ``systems`` (ICB codes, E54…):
+        one integrated care system's population, as that system holds it, with its
+        practices, PCNs and places at their real sizes. Moves stay within them too.
+
+        Raises:
+            UserError: for a code that is not a system of the structure.
+        """
+        known = {code: i for i, code in enumerate(self.system_codes)}
+        unknown = [code for code in systems if code not in known]
+        if unknown:
+            raise UserError(
+                f"no system {', '.join(unknown)} in the structure (systems are ICB codes such "
+                f"as {', '.join(self.system_codes[:3])})"
+            )
+        chosen = np.isin(self.sub_icb_system[self.lsoa_sub_icb], [known[c] for c in systems])
+        ages = np.where(chosen[:, None], self.lsoa_ages, 0.0)
+        return replace(self, lsoa_ages=ages, basis=f"{self.basis} ({', '.join(systems)})")
 
 
 def _days(d: date) -> int:
