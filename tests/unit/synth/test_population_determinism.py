@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from sqlalchemy import Engine
@@ -137,9 +139,12 @@ def test_one_system_places_everyone_in_it(frame: Frame, tmp_path: Path) -> None:
     assert len(set(system_of_sub)) > 1  # the structure has other systems, all left empty
 
 
-def test_an_unknown_system_is_a_user_error(frame: Frame) -> None:
+def test_an_unknown_or_empty_system_is_a_user_error(frame: Frame) -> None:
     with pytest.raises(UserError, match="no system E54999999"):
         frame.within(("E54999999",))
+    nobody = dataclasses.replace(frame, lsoa_ages=np.zeros_like(frame.lsoa_ages))
+    with pytest.raises(UserError, match="has a population estimate"):
+        nobody.within((frame.system_codes[0],))
 
 
 def test_csv_has_the_same_rows(frame: Frame, tmp_path: Path) -> None:

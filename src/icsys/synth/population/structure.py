@@ -64,7 +64,8 @@ class Frame:
         practices, PCNs and places at their real sizes. Moves stay within them too.
 
         Raises:
-            UserError: for a code that is not a system of the structure.
+            UserError: for a code that is not a system of the structure, or systems where
+                nobody lives.
         """
         known = {code: i for i, code in enumerate(self.system_codes)}
         unknown = [code for code in systems if code not in known]
@@ -75,6 +76,8 @@ class Frame:
             )
         chosen = np.isin(self.sub_icb_system[self.lsoa_sub_icb], [known[c] for c in systems])
         ages = np.where(chosen[:, None], self.lsoa_ages, 0.0)
+        if not ages.sum() > 0:
+            raise UserError(f"no LSOA of {', '.join(systems)} has a population estimate")
         return replace(self, lsoa_ages=ages, basis=f"{self.basis} ({', '.join(systems)})")
 
 
