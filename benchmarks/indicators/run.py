@@ -198,13 +198,13 @@ def _lake_shape(registrations: list[Path], levels: Any) -> dict[str, int]:
     registered in (the output's size follows the areas with people, not the people)."""
     import duckdb  # noqa: PLC0415
 
-    files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in registrations)
     con = duckdb.connect()
     con.register("levels", levels)
+    con.read_parquet([str(f) for f in registrations]).create_view("registrations")
     row = con.execute(
-        f"""SELECT count(DISTINCT r.person_id), count(DISTINCT r.practice_code),
+        """SELECT count(DISTINCT r.person_id), count(DISTINCT r.practice_code),
         count(DISTINCT l.pcn_code), count(DISTINCT l.system_code)
-        FROM read_parquet([{files}]) r LEFT JOIN levels l ON l.leaf = r.practice_code"""
+        FROM registrations r LEFT JOIN levels l ON l.leaf = r.practice_code"""
     ).fetchone()
     con.close()
     assert row is not None  # an aggregate has one row
